@@ -1,0 +1,65 @@
+import { createApp } from '../app.ts';
+import { buildHttpServer } from '../http/server.ts';
+import { createProcessLogger } from '../kernel/pino.ts';
+import { seedOnFirstStart } from '../seed/seed.ts';
+import { VERSION } from '../version.ts';
+import { cliConfig, describeDatabase } from './context.ts';
+
+/**
+ * `stacks serve`: migrate, seed on first start, listen, and shut down cleanly on SIGINT/SIGTERM
+ * (requests in flight finish, then the database closes).
+ */
+export async function serve(flags: { port?: string; host?: string }): Promise<void> {
+  const env = { ...process.env };
+  if (flags.port !== undefined) env.PORT = flags.port;
+  if (flags.host !== undefined) env.HOST = flags.host;
+  const config = cliConfig(env);
+  const log = createProcessLogger(config.log_level);
+  const app = await createApp(config, { log });
+  const seeded = await seedOnFirstStart(app);
+  const http = await buildHttpServer(app, { logger: log });
+  await http.listen({ port: config.port, host: config.host });
+  const address = http.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : config.port;
+  const shownHost =
+    config.host === '0.0.0.0' || config.host === '::' || config.host === '127.0.0.1'
+      ? 'localhost'
+      : config.host;
+
+  const lines = [
+    '',
+    `  Stacks ${VERSION} is serving on http://${shownHost}:${port}`,
+    `  Database: ${describeDatabase(config)}`,
+    `  API docs: http://${shownHost}:${port}/api/docs`,
+  ];
+  if (seeded.admin.created) {
+    lines.push(`  Administrator login: ${seeded.admin.username}`);
+    if (seeded.admin.generatedPassword) {
+      lines.push(
+        `  Password (shown only this once; change it after logging in): ${seeded.admin.generatedPassword}`,
+      );
+    } else {
+      lines.push('  Password: the one set in STACKS_ADMIN_PASSWORD');
+    }
+    if (seeded.demo)
+      lines.push('  The demo library was added: two branches, opening hours, closed days and staff roles.');
+  } else {
+    lines.push('  Log in with your staff account (the first administrator is "admin").');
+  }
+  process.stdout.write(`${lines.join('\n')}\n\n`);
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    log.info({ signal }, 'shutting down');
+    try {
+      await http.close();
+      await app.close();
+    } finally {
+      process.exit(0);
+    }
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+}

@@ -1,0 +1,130 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import {
+  CompiledQuery,
+  type DatabaseConnection,
+  Kysely,
+  PostgresDialect,
+  SqliteAdapter,
+  type SqliteDatabase,
+  SqliteDialect,
+  SqliteDriver,
+  type SqliteStatement,
+} from 'kysely';
+import pg from 'pg';
+import type { DB } from './schema.ts';
+
+/** Which engine a database runs on. */
+export type DialectName = 'sqlite' | 'postgres';
+
+/** How to reach the database: an SQLite file (embedded, the default) or a PostgreSQL URL. */
+export type DatabaseOptions =
+  | { dialect: 'sqlite'; file: string }
+  | { dialect: 'postgres'; url: string; poolSize?: number };
+
+/** The database handle the rest of the server uses: Kysely plus the dialect it runs on. */
+export interface Database {
+  db: Kysely<DB>;
+  dialect: DialectName;
+  /** Closes the connection or pool; pending queries finish first. */
+  close(): Promise<void>;
+  /** The raw better-sqlite3 handle (SQLite only), for online backup and integrity checks. */
+  sqlite?: BetterSqlite3.Database;
+}
+
+/** Any query executor: the database itself or a transaction (a `Transaction<DB>` is a `Kysely<DB>`). */
+export type Executor = Kysely<DB>;
+
+// PostgreSQL returns int8 (COUNT, SUM) as strings by default; our counts and money sums fit in a double.
+pg.types.setTypeParser(20, (value) => Number.parseInt(value, 10));
+
+/**
+ * Opens the database. SQLite runs in WAL mode with foreign keys on, waits up to 5 s for a lock held by
+ * another process, and begins write transactions IMMEDIATE so two processes never deadlock on upgrade.
+ */
+export function openDatabase(options: DatabaseOptions): Database {
+  if (options.dialect === 'postgres') {
+    const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10 });
+    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+    return { db, dialect: 'postgres', close: () => db.destroy() };
+  }
+  if (options.file !== ':memory:') mkdirSync(dirname(options.file), { recursive: true });
+  const sqlite = new BetterSqlite3(options.file);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('synchronous = NORMAL');
+  const db = new Kysely<DB>({ dialect: new StacksSqliteDialect(sqlite) });
+  return { db, dialect: 'sqlite', sqlite, close: () => db.destroy() };
+}
+
+/** Parses a `DATABASE_URL`-style setting into options; anything but postgres:// is refused. */
+export function postgresOptions(url: string, poolSize?: number): DatabaseOptions {
+  if (!/^postgres(ql)?:\/\//.test(url))
+    throw new Error('DATABASE_URL must start with postgres:// or postgresql://');
+  return poolSize === undefined ? { dialect: 'postgres', url } : { dialect: 'postgres', url, poolSize };
+}
+
+class StacksSqliteAdapter extends SqliteAdapter {
+  // SQLite does run DDL inside transactions: let the migrator wrap a run in one, so a failed
+  // migration leaves the database as it was.
+  override get supportsTransactionalDdl(): boolean {
+    return true;
+  }
+}
+
+class StacksSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+class StacksSqliteDialect extends SqliteDialect {
+  readonly #database: SqliteDatabase;
+  constructor(sqlite: BetterSqlite3.Database) {
+    const database = cachingDatabase(sqlite);
+    super({ database });
+    this.#database = database;
+  }
+  override createAdapter() {
+    return new StacksSqliteAdapter();
+  }
+  override createDriver() {
+    return new StacksSqliteDriver({ database: this.#database });
+  }
+}
+
+/**
+ * Wraps better-sqlite3 for Kysely: prepared statements are cached by SQL text (Kysely would prepare
+ * each query anew) and booleans are bound as 0/1, which is how the schema stores them on SQLite.
+ */
+function cachingDatabase(sqlite: BetterSqlite3.Database): SqliteDatabase {
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  const statement = (sql: string): BetterSqlite3.Statement => {
+    let stmt = cache.get(sql);
+    if (stmt === undefined) {
+      stmt = sqlite.prepare(sql);
+      if (cache.size >= 1000) cache.delete(cache.keys().next().value as string);
+      cache.set(sql, stmt);
+    }
+    return stmt;
+  };
+  return {
+    close: () => sqlite.close(),
+    prepare(sql: string): SqliteStatement {
+      const stmt = statement(sql);
+      return {
+        reader: stmt.reader,
+        all: (parameters) => stmt.all(bindable(parameters)),
+        run: (parameters) => stmt.run(bindable(parameters)),
+        // A statement being iterated is busy; a streaming query gets a statement of its own.
+        iterate: (parameters) => sqlite.prepare(sql).iterate(bindable(parameters)),
+      };
+    },
+  };
+}
+
+function bindable(parameters: ReadonlyArray<unknown>): unknown[] {
+  return parameters.map((value) => (typeof value === 'boolean' ? (value ? 1 : 0) : value));
+}

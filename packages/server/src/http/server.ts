@@ -1,0 +1,108 @@
+import { randomUUID } from 'node:crypto';
+import fastifyCookie from '@fastify/cookie';
+import fastifyHelmet from '@fastify/helmet';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { ErrorResponse } from '@stacks/contract';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger as PinoLogger } from 'pino';
+import type { App } from '../app.ts';
+import { VERSION } from '../version.ts';
+import { errorHandler, notFoundHandler } from './error-handler.ts';
+import { registerAuth } from './plugins/auth.ts';
+import { auditRoutes } from './routes/audit.routes.ts';
+import { authRoutes } from './routes/auth.routes.ts';
+import { branchRoutes } from './routes/branches.routes.ts';
+import { healthRoutes } from './routes/health.routes.ts';
+import { homeRoutes } from './routes/home.routes.ts';
+import { staffRoutes } from './routes/staff.routes.ts';
+import { tokenRoutes } from './routes/tokens.routes.ts';
+
+/** Options for the HTTP edge. */
+export interface HttpOptions {
+  /** The process's pino logger, to log requests; none in tests. */
+  logger?: PinoLogger;
+}
+
+/**
+ * Builds the Fastify server for an app: security headers, cookies, authentication on every route
+ * (deny by default), schema-validated input and output, OpenAPI at /api/openapi.json and docs at
+ * /api/docs, and the one error shape. Listening is the caller's job, so tests can `inject()`.
+ */
+export async function buildHttpServer(app: App, options: HttpOptions = {}): Promise<FastifyInstance> {
+  const fastify = Fastify({
+    ...(options.logger ? { loggerInstance: options.logger as FastifyBaseLogger } : { logger: false }),
+    trustProxy: app.config.trust_proxy,
+    genReqId: () => randomUUID(),
+    bodyLimit: 1024 * 1024,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  fastify.setErrorHandler(errorHandler);
+  fastify.setNotFoundHandler(notFoundHandler);
+  fastify.addSchema(ErrorResponse);
+
+  await fastify.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        // The API docs page (Swagger UI) needs inline styles and images from data: URLs.
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        scriptSrc: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+    hsts: app.config.cookie_secure,
+  });
+  await fastify.register(fastifyCookie);
+  registerAuth(fastify, app);
+
+  await fastify.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'Stacks library services platform API',
+        version: VERSION,
+        description:
+          'Every route needs a staff session (cookie from POST /api/auth/login) or an API token ' +
+          '(`Authorization: Bearer …`), except health, login and these docs. Errors answer ' +
+          '`{ "error": { "code", "message", "details" } }`.',
+      },
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: 'stacks_session' },
+          token: { type: 'http', scheme: 'bearer' },
+        },
+      },
+      security: [{ session: [] }, { token: [] }],
+    },
+    transform: ({ schema, url, route }) => {
+      // Public routes need no credentials; say so in the document.
+      const access = route.config?.access;
+      const transformed = { ...schema } as Record<string, unknown>;
+      if (access === 'public') transformed.security = [];
+      return { schema: transformed as typeof schema, url };
+    },
+  });
+  await fastify.register(fastifySwaggerUi, { routePrefix: '/api/docs', staticCSP: false });
+
+  fastify.get('/api/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () =>
+    fastify.swagger(),
+  );
+
+  for (const routes of [
+    homeRoutes,
+    healthRoutes,
+    authRoutes,
+    staffRoutes,
+    branchRoutes,
+    tokenRoutes,
+    auditRoutes,
+  ]) {
+    await fastify.register(routes(app));
+  }
+  await fastify.ready();
+  return fastify;
+}

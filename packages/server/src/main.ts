@@ -1,0 +1,84 @@
+import { Command, CommanderError, Option } from 'commander';
+import { backup, migrate, seed, showConfig, tokenCreate, userAdd } from './cli/commands.ts';
+import { CliError } from './cli/context.ts';
+import { serve } from './cli/serve.ts';
+import { isAppError } from './kernel/app-error.ts';
+import { VERSION } from './version.ts';
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+const program = new Command()
+  .name('stacks')
+  .description('Stacks library services platform')
+  .version(VERSION)
+  .showHelpAfterError('(run with --help for usage)')
+  .exitOverride();
+
+program
+  .command('serve')
+  .description('start the library server (migrates the database and seeds it on first start)')
+  .option('-p, --port <port>', 'port to listen on (default: PORT or 8080)')
+  .option('--host <address>', 'address to listen on (default: HOST or 127.0.0.1)')
+  .action(serve);
+
+program
+  .command('migrate')
+  .description('bring the database schema up to date')
+  .option('--status', 'only show applied and pending migrations')
+  .action(migrate);
+
+program
+  .command('seed')
+  .description('create the first administrator if there is none, and the demo library if there is no library')
+  .addOption(new Option('--no-demo', 'only the administrator, no demo library'))
+  .action(seed);
+
+const user = program.command('user').description('staff accounts');
+user
+  .command('add <username>')
+  .description('add a staff account; the password is read from standard input')
+  .option('--name <display name>', 'name shown in the staff client')
+  .option('--email <address>', 'e-mail address')
+  .option('--role <role name>', 'a role to give (repeatable), e.g. --role Administrator', collect, [])
+  .addHelpText(
+    'after',
+    '\nExample:\n  printf "%s" "a long passphrase" | stacks user add jdoe --name "Jo Doe" --role "Circulation desk"',
+  )
+  .action(userAdd);
+
+const token = program.command('token').description('API tokens for integrations');
+token
+  .command('create')
+  .description('create an API token acting as a staff account and print its secret once')
+  .requiredOption('--user <username>', 'the staff account the token acts as')
+  .requiredOption('--name <name>', 'what the token is for, e.g. "kiosk 2"')
+  .option('--permission <permission>', 'limit the token to this permission (repeatable)', collect, [])
+  .option('--expires-days <days>', 'expire after this many days')
+  .action(tokenCreate);
+
+program
+  .command('backup <file>')
+  .description('copy the SQLite database to FILE while the server runs (on PostgreSQL, explains pg_dump)')
+  .action(backup);
+
+program
+  .command('config')
+  .description('show the settings in force and where each comes from')
+  .action(showConfig);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    process.exitCode = error.exitCode === 0 ? 0 : 2;
+  } else if (error instanceof CliError) {
+    process.stderr.write(`stacks: ${error.message}\n`);
+    process.exitCode = error.exitCode;
+  } else if (isAppError(error)) {
+    process.stderr.write(`stacks: ${error.message} (${error.code})\n`);
+    process.exitCode = 1;
+  } else {
+    process.stderr.write(`stacks: ${(error as Error).stack ?? String(error)}\n`);
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,36 @@
+import type { Executor } from '../../db/database.ts';
+import type { AuditLogRow } from '../../db/schema.ts';
+
+/** Appends one row; the audit log is never updated or deleted from. */
+export async function insertAuditRow(db: Executor, row: AuditLogRow): Promise<void> {
+  await db.insertInto('audit_log').values(row).execute();
+}
+
+/** Filters for reading the log, newest first. */
+export interface AuditQuery {
+  entityType?: string;
+  entityId?: string;
+  actorId?: string;
+  /** Only rows strictly older than this id (UUIDv7 ids sort by time), for paging. */
+  before?: string;
+  limit: number;
+}
+
+/** Reads audit rows, newest first. */
+export async function findAuditRows(db: Executor, q: AuditQuery): Promise<AuditLogRow[]> {
+  let query = db.selectFrom('audit_log').selectAll();
+  if (q.entityType !== undefined) query = query.where('entity_type', '=', q.entityType);
+  if (q.entityId !== undefined) query = query.where('entity_id', '=', q.entityId);
+  if (q.actorId !== undefined) query = query.where('actor_id', '=', q.actorId);
+  if (q.before !== undefined) query = query.where('id', '<', q.before);
+  return query.orderBy('id', 'desc').limit(q.limit).execute();
+}
+
+/** Number of audit rows (used by tests that prove nothing was written). */
+export async function countAuditRows(db: Executor): Promise<number> {
+  const row = await db
+    .selectFrom('audit_log')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
