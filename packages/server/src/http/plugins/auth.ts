@@ -10,9 +10,20 @@ import { AppError } from '../../kernel/app-error.ts';
  */
 export type Access = 'public' | 'authenticated' | { permission: Permission };
 
+/** A route and who may call it, as registered. */
+export interface RouteAccess {
+  method: string;
+  url: string;
+  access: Access | undefined;
+}
+
 declare module 'fastify' {
   interface FastifyContextConfig {
     access?: Access;
+  }
+  interface FastifyInstance {
+    /** Every route with its access rule (the security tests walk it). */
+    routeTable: RouteAccess[];
   }
   interface FastifyRequest {
     /** The authenticated staff member, set before the handler runs on every non-public route. */
@@ -39,8 +50,13 @@ export function registerAuth(fastify: FastifyInstance, app: App): void {
   fastify.decorateRequest('actor', null);
   fastify.decorateRequest('sessionToken', null);
 
+  const table: RouteAccess[] = [];
+  fastify.decorate('routeTable', table);
   fastify.addHook('onRoute', (route: RouteOptions) => {
     const access = route.config?.access;
+    for (const method of [route.method].flat()) {
+      if (method !== 'HEAD') table.push({ method, url: route.url, access });
+    }
     // Routes added by plugins (the docs UI) are public documentation.
     if (access === undefined && !route.url.startsWith('/api/docs')) {
       throw new Error(

@@ -130,9 +130,9 @@ export function createStaffService(deps: { db: Executor; clock: Clock }) {
     }
   }
 
-  /** Refuses a change that would leave no active administrator to manage the library. */
-  async function keepAnAdministrator(trx: Executor): Promise<void> {
-    if ((await repo.findActiveAdministratorIds(trx)).length === 0) {
+  /** Refuses a change that would take away the last active administrator the library had. */
+  async function keepAnAdministrator(trx: Executor, administratorsBefore: number): Promise<void> {
+    if (administratorsBefore > 0 && (await repo.findActiveAdministratorIds(trx)).length === 0) {
       fail(
         'LAST_ADMINISTRATOR',
         'This would leave no active administrator; give another account the Administrator role first',
@@ -245,6 +245,7 @@ export function createStaffService(deps: { db: Executor; clock: Clock }) {
       try {
         await db.transaction().execute(async (trx) => {
           const before = await loadUser(trx, id);
+          const administratorsBefore = (await repo.findActiveAdministratorIds(trx)).length;
           const row: Partial<StaffUserRow> = { updated_at: now.toISOString() };
           const diff: Record<string, unknown> = {};
           if (changes.displayName !== undefined && changes.displayName !== before.displayName) {
@@ -275,7 +276,7 @@ export function createStaffService(deps: { db: Executor; clock: Clock }) {
           }
           if (changes.isActive === false || passwordHash !== undefined)
             await repo.deleteUserSessions(trx, id);
-          if (changes.isActive === false || changes.roleIds !== undefined) await keepAnAdministrator(trx);
+          if (changes.isActive === false || changes.roleIds !== undefined) await keepAnAdministrator(trx, administratorsBefore);
           await recordAudit(trx, now, actor, {
             action: 'staff_user.updated',
             entityType: 'staff_user',
@@ -376,6 +377,7 @@ export function createStaffService(deps: { db: Executor; clock: Clock }) {
       try {
         await db.transaction().execute(async (trx) => {
           const before = await loadRole(trx, id);
+          const administratorsBefore = (await repo.findActiveAdministratorIds(trx)).length;
           const row: Partial<RoleRow> = { updated_at: now.toISOString() };
           if (changes.name !== undefined) row.name = changes.name;
           if (changes.description !== undefined) row.description = changes.description;
@@ -383,7 +385,7 @@ export function createStaffService(deps: { db: Executor; clock: Clock }) {
           if (changes.permissions !== undefined) {
             const permissions = [...new Set(changes.permissions)].sort();
             await repo.replaceRolePermissions(trx, id, permissions);
-            await keepAnAdministrator(trx);
+            await keepAnAdministrator(trx, administratorsBefore);
           }
           await recordAudit(trx, now, actor, {
             action: 'role.updated',
