@@ -1,8 +1,8 @@
 import type { App } from '../app.ts';
 import { systemActor } from '../kernel/actor.ts';
-import { isAppError } from '../kernel/app-error.ts';
+import { AppError, isAppError } from '../kernel/app-error.ts';
 import type { OpeningPeriod } from '../modules/branches/index.ts';
-import { generatePassword } from '../modules/staff/index.ts';
+import { generatePassword, passwordProblem } from '../modules/staff/index.ts';
 
 const SEED = systemActor('seed');
 
@@ -30,6 +30,8 @@ export async function ensureAdministrator(app: App): Promise<AdministratorOutcom
     '*',
   ]);
   const configured = app.config.admin_password;
+  const problem = configured === undefined ? null : passwordProblem(configured, 'admin');
+  if (problem) throw new AppError('WEAK_PASSWORD', `STACKS_ADMIN_PASSWORD: ${problem}`);
   const password = configured ?? generatePassword();
   try {
     await staff.createUser(SEED, {

@@ -1,0 +1,160 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from './create-test-app.ts';
+import { testDialects } from './dialects.ts';
+import { loginOver, type ServerProcess, spawnServer } from './spawn-server.ts';
+
+describe('stacks serve, as a new user starts it', () => {
+  const servers: ServerProcess[] = [];
+  const dirs: string[] = [];
+  afterEach(async () => {
+    for (const s of servers.splice(0)) await s.stop('SIGKILL');
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
+
+  it('creates the data folder, seeds the demo library, prints a working login, and stops cleanly', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stacks-serve-'));
+    dirs.push(dir);
+    const server = await spawnServer({ STACKS_DATA_DIR: join(dir, 'data') });
+    servers.push(server);
+    expect(server.startupMs).toBeLessThan(10_000);
+
+    const health = await fetch(`${server.baseUrl}/api/health`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ status: 'ok', database: 'sqlite' });
+
+    const password = /Password \(shown only this once[^)]*\): (\S+)/.exec(server.output())?.[1];
+    expect(password).toMatch(/^[A-Za-z0-9]{20}$/);
+    expect(server.output()).toContain('Administrator login: admin');
+    const cookie = await loginOver(server.baseUrl, 'admin', password!);
+    const branches = await (await fetch(`${server.baseUrl}/api/branches`, { headers: { cookie } })).json();
+    expect(branches.map((b: { code: string }) => b.code).sort()).toEqual(['CENTRAL', 'LAKESIDE']);
+    expect(new Set(branches.map((b: { timeZone: string }) => b.timeZone)).size).toBe(2);
+
+    expect(await server.stop('SIGTERM')).toBe(0);
+
+    // The second start finds the administrator and prints no password.
+    const again = await spawnServer({ STACKS_DATA_DIR: join(dir, 'data') });
+    servers.push(again);
+    expect(again.output()).not.toContain('Password');
+    expect((await fetch(`${again.baseUrl}/api/health`)).status).toBe(200);
+    await loginOver(again.baseUrl, 'admin', password!);
+  });
+
+  it('takes the administrator password from STACKS_ADMIN_PASSWORD and never prints it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stacks-serve-'));
+    dirs.push(dir);
+    const server = await spawnServer({ STACKS_DATA_DIR: dir, STACKS_ADMIN_PASSWORD: 'a chosen secret passphrase' });
+    servers.push(server);
+    expect(server.output()).not.toContain('a chosen secret passphrase');
+    await loginOver(server.baseUrl, 'admin', 'a chosen secret passphrase');
+  });
+
+  it('refuses to start with a bad setting, naming it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stacks-serve-'));
+    dirs.push(dir);
+    await expect(spawnServer({ STACKS_DATA_DIR: dir, STACKS_SESSION_TTL_HOURS: 'forever' })).rejects.toThrow(
+      /STACKS_SESSION_TTL_HOURS: "forever" is not a whole number/,
+    );
+  });
+});
+
+describe.each(testDialects())('a server killed with SIGKILL during writes on %s', (dialect) => {
+  let db: TestDatabase | undefined;
+  const servers: ServerProcess[] = [];
+  afterEach(async () => {
+    for (const s of servers.splice(0)) await s.stop('SIGKILL');
+    await db?.drop();
+  });
+
+  it('loses nothing it acknowledged and starts again on the same database', async () => {
+    db = await createTestDatabase(dialect);
+    const env: Record<string, string> =
+      db.options.dialect === 'postgres'
+        ? { STACKS_DATA_DIR: db.dataDir, DATABASE_URL: db.options.url, STACKS_ADMIN_PASSWORD: 'a chosen secret passphrase' }
+        : { STACKS_DATA_DIR: db.dataDir, STACKS_ADMIN_PASSWORD: 'a chosen secret passphrase' };
+    const server = await spawnServer(env);
+    servers.push(server);
+    const cookie = await loginOver(server.baseUrl, 'admin', 'a chosen secret passphrase');
+
+    // Four writers add roles as fast as they can; the server is killed while they are at it.
+    const acknowledged: string[] = [];
+    let stop = false;
+    const writer = async (w: number) => {
+      for (let i = 0; !stop && i < 2000; i++) {
+        try {
+          const res = await fetch(`${server.baseUrl}/api/staff/roles`, {
+            method: 'POST',
+            headers: { cookie, 'content-type': 'application/json' },
+            body: JSON.stringify({ name: `role ${w}-${i}`, permissions: ['audit.read'] }),
+          });
+          if (res.status === 201) acknowledged.push(((await res.json()) as { id: string }).id);
+        } catch {
+          return; // the connection died with the server
+        }
+      }
+    };
+    const writers = [0, 1, 2, 3].map(writer);
+    while (acknowledged.length < 40) await new Promise((r) => setTimeout(r, 5));
+    await server.stop('SIGKILL');
+    stop = true;
+    await Promise.all(writers);
+    expect(acknowledged.length).toBeGreaterThanOrEqual(40);
+
+    if (db.options.dialect === 'sqlite') {
+      const sqlite = new BetterSqlite3(db.options.file);
+      try {
+        expect(sqlite.pragma('integrity_check', { simple: true })).toBe('ok');
+      } finally {
+        sqlite.close();
+      }
+    }
+    const restarted = await spawnServer(env);
+    servers.push(restarted);
+    const after = await loginOver(restarted.baseUrl, 'admin', 'a chosen secret passphrase');
+    const roles = (await (await fetch(`${restarted.baseUrl}/api/staff/roles`, { headers: { cookie: after } })).json()) as {
+      id: string;
+      name: string;
+      permissions: string[];
+    }[];
+    const stored = new Map(roles.map((r) => [r.id, r]));
+    for (const id of acknowledged) {
+      expect(stored.get(id)?.permissions, `role ${id}`).toEqual(['audit.read']);
+    }
+    // Each role and its permission commit together or not at all: no written role lacks its permission.
+    const written = roles.filter((r) => r.name.startsWith('role '));
+    expect(written.length).toBeGreaterThanOrEqual(acknowledged.length);
+    for (const role of written) expect(role.permissions, role.name).toEqual(['audit.read']);
+  });
+});
+
+describe.skipIf(!testDialects().includes('postgres'))('two server processes on one PostgreSQL', () => {
+  let db: TestDatabase | undefined;
+  const servers: ServerProcess[] = [];
+  afterEach(async () => {
+    for (const s of servers.splice(0)) await s.stop('SIGKILL');
+    await db?.drop();
+  });
+
+  it('share sessions: a login made on one is valid on the other, and a logout on either ends it', async () => {
+    db = await createTestDatabase('postgres');
+    if (db.options.dialect !== 'postgres') throw new Error('unreachable');
+    const env = { STACKS_DATA_DIR: db.dataDir, DATABASE_URL: db.options.url, STACKS_ADMIN_PASSWORD: 'a chosen secret passphrase' };
+    // Started together: both migrate and seed the same empty database.
+    const [a, b] = await Promise.all([spawnServer(env), spawnServer(env)]);
+    servers.push(a, b);
+    expect(a.baseUrl).not.toBe(b.baseUrl);
+    const cookie = await loginOver(a.baseUrl, 'admin', 'a chosen secret passphrase');
+    const me = await fetch(`${b.baseUrl}/api/auth/me`, { headers: { cookie } });
+    expect(me.status).toBe(200);
+    expect(await me.json()).toMatchObject({ username: 'admin' });
+    const branches = (await (await fetch(`${b.baseUrl}/api/branches`, { headers: { cookie } })).json()) as unknown[];
+    expect(branches).toHaveLength(2);
+
+    expect((await fetch(`${b.baseUrl}/api/auth/logout`, { method: 'POST', headers: { cookie } })).status).toBe(204);
+    expect((await fetch(`${a.baseUrl}/api/auth/me`, { headers: { cookie } })).status).toBe(401);
+  });
+});
