@@ -137,7 +137,7 @@ export const SETTINGS: readonly SettingSpec[] = [
     max: 1000,
     default: 10,
     description:
-      'Failed logins allowed per user name (and per client address) in the window before logins are refused.',
+      'Failed logins allowed per user name in the window before its logins are refused (a client address may fail five times as often).',
   },
   {
     key: 'login_window_minutes',
