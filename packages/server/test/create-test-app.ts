@@ -50,12 +50,18 @@ export async function createTestDatabase(dialect: DialectName): Promise<TestData
 
 /** A configuration for tests: defaults, with the given database, and no environment leaking in. */
 export function testConfig(database: TestDatabase, env: Record<string, string> = {}): Config {
-  const base = loadConfig({ STACKS_DATA_DIR: database.dataDir, STACKS_SEED_DEMO: 'false', ...env }, database.dataDir);
+  const base = loadConfig(
+    { STACKS_DATA_DIR: database.dataDir, STACKS_SEED_DEMO: 'false', ...env },
+    database.dataDir,
+  );
   return Object.freeze({ ...base, database: database.options });
 }
 
 /** A migrated app on a fresh database, with `close()` that also drops the database. */
-export async function createTestApp(dialect: DialectName, options: { clock?: Clock; env?: Record<string, string> } = {}) {
+export async function createTestApp(
+  dialect: DialectName,
+  options: { clock?: Clock; env?: Record<string, string> } = {},
+) {
   const database = await createTestDatabase(dialect);
   const config = testConfig(database, options.env);
   const app: App = await createApp(config, options.clock ? { clock: options.clock } : {});
@@ -71,7 +77,10 @@ export async function createTestApp(dialect: DialectName, options: { clock?: Clo
 }
 
 /** Runs `fn` against a freshly opened handle on the same database (to read what really was committed). */
-export async function withFreshConnection<T>(options: DatabaseOptions, fn: (db: ReturnType<typeof openDatabase>) => Promise<T>): Promise<T> {
+export async function withFreshConnection<T>(
+  options: DatabaseOptions,
+  fn: (db: ReturnType<typeof openDatabase>) => Promise<T>,
+): Promise<T> {
   const db = openDatabase(options);
   try {
     return await fn(db);

@@ -6,11 +6,14 @@ import type { DialectName } from '../src/db/database.ts';
  * (each test file gets a database of its own, dropped afterwards).
  */
 export function testDialects(): DialectName[] {
-  const requested = process.env.STACKS_TEST_DIALECTS?.split(',').map((d) => d.trim()) as DialectName[] | undefined;
+  const requested = process.env.STACKS_TEST_DIALECTS?.split(',').map((d) => d.trim()) as
+    | DialectName[]
+    | undefined;
   const available: DialectName[] = process.env.STACKS_TEST_DATABASE_URL ? ['sqlite', 'postgres'] : ['sqlite'];
   if (!requested) return available;
   for (const d of requested) {
-    if (!available.includes(d)) throw new Error(`STACKS_TEST_DIALECTS asks for ${d}, but STACKS_TEST_DATABASE_URL is not set`);
+    if (!available.includes(d))
+      throw new Error(`STACKS_TEST_DIALECTS asks for ${d}, but STACKS_TEST_DATABASE_URL is not set`);
   }
   return requested;
 }

@@ -11,13 +11,19 @@ export const TEST_PASSWORD = 'a long test passphrase';
 /** Adds a staff account holding a new role with exactly `permissions`. */
 export async function makeStaffUser(app: App, username: string, permissions: string[]): Promise<StaffUser> {
   const role = await app.services.staff.createRole(TEST, { name: `role for ${username}`, permissions });
-  return app.services.staff.createUser(TEST, { username, displayName: username, password: TEST_PASSWORD, roleIds: [role.id] });
+  return app.services.staff.createUser(TEST, {
+    username,
+    displayName: username,
+    password: TEST_PASSWORD,
+    roleIds: [role.id],
+  });
 }
 
 /** Adds a library (when there is none) and a branch open 09:00–17:00 Monday to Friday. */
 export async function makeBranch(app: App, code = 'MAIN', timeZone = 'America/New_York'): Promise<Branch> {
   const libraries = await app.services.branches.listLibraries();
-  const library = libraries[0] ?? (await app.services.branches.createLibrary(TEST, { code: 'TEST', name: 'Test Library' }));
+  const library =
+    libraries[0] ?? (await app.services.branches.createLibrary(TEST, { code: 'TEST', name: 'Test Library' }));
   return app.services.branches.createBranch(TEST, {
     libraryId: library.id,
     code,

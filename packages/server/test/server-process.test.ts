@@ -30,7 +30,9 @@ describe('stacks serve, as a new user starts it', () => {
     expect(password).toMatch(/^[A-Za-z0-9]{20}$/);
     expect(server.output()).toContain('Administrator login: admin');
     const cookie = await loginOver(server.baseUrl, 'admin', password!);
-    const branches = await (await fetch(`${server.baseUrl}/api/branches`, { headers: { cookie } })).json();
+    const branches = (await (
+      await fetch(`${server.baseUrl}/api/branches`, { headers: { cookie } })
+    ).json()) as { code: string; timeZone: string }[];
     expect(branches.map((b: { code: string }) => b.code).sort()).toEqual(['CENTRAL', 'LAKESIDE']);
     expect(new Set(branches.map((b: { timeZone: string }) => b.timeZone)).size).toBe(2);
 
@@ -47,7 +49,10 @@ describe('stacks serve, as a new user starts it', () => {
   it('takes the administrator password from STACKS_ADMIN_PASSWORD and never prints it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'stacks-serve-'));
     dirs.push(dir);
-    const server = await spawnServer({ STACKS_DATA_DIR: dir, STACKS_ADMIN_PASSWORD: 'a chosen secret passphrase' });
+    const server = await spawnServer({
+      STACKS_DATA_DIR: dir,
+      STACKS_ADMIN_PASSWORD: 'a chosen secret passphrase',
+    });
     servers.push(server);
     expect(server.output()).not.toContain('a chosen secret passphrase');
     await loginOver(server.baseUrl, 'admin', 'a chosen secret passphrase');
@@ -74,7 +79,11 @@ describe.each(testDialects())('a server killed with SIGKILL during writes on %s'
     db = await createTestDatabase(dialect);
     const env: Record<string, string> =
       db.options.dialect === 'postgres'
-        ? { STACKS_DATA_DIR: db.dataDir, DATABASE_URL: db.options.url, STACKS_ADMIN_PASSWORD: 'a chosen secret passphrase' }
+        ? {
+            STACKS_DATA_DIR: db.dataDir,
+            DATABASE_URL: db.options.url,
+            STACKS_ADMIN_PASSWORD: 'a chosen secret passphrase',
+          }
         : { STACKS_DATA_DIR: db.dataDir, STACKS_ADMIN_PASSWORD: 'a chosen secret passphrase' };
     const server = await spawnServer(env);
     servers.push(server);
@@ -115,7 +124,9 @@ describe.each(testDialects())('a server killed with SIGKILL during writes on %s'
     const restarted = await spawnServer(env);
     servers.push(restarted);
     const after = await loginOver(restarted.baseUrl, 'admin', 'a chosen secret passphrase');
-    const roles = (await (await fetch(`${restarted.baseUrl}/api/staff/roles`, { headers: { cookie: after } })).json()) as {
+    const roles = (await (
+      await fetch(`${restarted.baseUrl}/api/staff/roles`, { headers: { cookie: after } })
+    ).json()) as {
       id: string;
       name: string;
       permissions: string[];
@@ -142,7 +153,11 @@ describe.skipIf(!testDialects().includes('postgres'))('two server processes on o
   it('share sessions: a login made on one is valid on the other, and a logout on either ends it', async () => {
     db = await createTestDatabase('postgres');
     if (db.options.dialect !== 'postgres') throw new Error('unreachable');
-    const env = { STACKS_DATA_DIR: db.dataDir, DATABASE_URL: db.options.url, STACKS_ADMIN_PASSWORD: 'a chosen secret passphrase' };
+    const env = {
+      STACKS_DATA_DIR: db.dataDir,
+      DATABASE_URL: db.options.url,
+      STACKS_ADMIN_PASSWORD: 'a chosen secret passphrase',
+    };
     // Started together: both migrate and seed the same empty database.
     const [a, b] = await Promise.all([spawnServer(env), spawnServer(env)]);
     servers.push(a, b);
@@ -151,10 +166,14 @@ describe.skipIf(!testDialects().includes('postgres'))('two server processes on o
     const me = await fetch(`${b.baseUrl}/api/auth/me`, { headers: { cookie } });
     expect(me.status).toBe(200);
     expect(await me.json()).toMatchObject({ username: 'admin' });
-    const branches = (await (await fetch(`${b.baseUrl}/api/branches`, { headers: { cookie } })).json()) as unknown[];
+    const branches = (await (
+      await fetch(`${b.baseUrl}/api/branches`, { headers: { cookie } })
+    ).json()) as unknown[];
     expect(branches).toHaveLength(2);
 
-    expect((await fetch(`${b.baseUrl}/api/auth/logout`, { method: 'POST', headers: { cookie } })).status).toBe(204);
+    expect(
+      (await fetch(`${b.baseUrl}/api/auth/logout`, { method: 'POST', headers: { cookie } })).status,
+    ).toBe(204);
     expect((await fetch(`${a.baseUrl}/api/auth/me`, { headers: { cookie } })).status).toBe(401);
   });
 });

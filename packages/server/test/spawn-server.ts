@@ -23,7 +23,10 @@ export function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
 /** Starts `stacks serve` on a free port and waits until it prints the address it serves on. */
 export async function spawnServer(env: Record<string, string>, timeoutMs = 20_000): Promise<ServerProcess> {
   const started = performance.now();
-  const child = spawn(process.execPath, [STACKS_BIN, 'serve'], { env: childEnv({ PORT: '0', ...env }), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [STACKS_BIN, 'serve'], {
+    env: childEnv({ PORT: '0', ...env }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   child.stdout!.on('data', (chunk: Buffer) => {
@@ -34,7 +37,10 @@ export async function spawnServer(env: Record<string, string>, timeoutMs = 20_00
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const baseUrl = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start in ${timeoutMs} ms:\n${out}\n${err}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`server did not start in ${timeoutMs} ms:\n${out}\n${err}`)),
+      timeoutMs,
+    );
     const check = () => {
       const match = /serving on (http:\/\/localhost:\d+)/.exec(out);
       if (match) {

@@ -24,14 +24,20 @@ describe('the stacks command', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it.each([[[]], [['serve']], [['migrate']], [['seed']], [['user', 'add']], [['token', 'create']], [['backup']], [['config']]])(
-    'explains itself with --help: stacks %s',
-    (args) => {
-      const result = stacks(dir, [...args, '--help']);
-      expect(result.code).toBe(0);
-      expect(result.stdout).toMatch(/^Usage: stacks/);
-    },
-  );
+  it.each([
+    [[]],
+    [['serve']],
+    [['migrate']],
+    [['seed']],
+    [['user', 'add']],
+    [['token', 'create']],
+    [['backup']],
+    [['config']],
+  ])('explains itself with --help: stacks %s', (args) => {
+    const result = stacks(dir, [...args, '--help']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^Usage: stacks/);
+  });
 
   it('exits 2 with a message for an unknown command', () => {
     const result = stacks(dir, ['frobnicate']);
@@ -47,10 +53,16 @@ describe('the stacks command', () => {
 
     const seed = stacks(dir, ['seed']);
     expect(seed.code, seed.stderr).toBe(0);
-    expect(seed.stdout).toMatch(/Created the administrator "admin"\.\nPassword \(shown only this once\): \S{20}\nAdded the demo library\./);
+    expect(seed.stdout).toMatch(
+      /Created the administrator "admin"\.\nPassword \(shown only this once\): \S{20}\nAdded the demo library\./,
+    );
     expect(stacks(dir, ['seed']).stdout).toContain('no administrator was created');
 
-    const add = stacks(dir, ['user', 'add', 'jdoe', '--name', 'Jo Doe', '--role', 'Branch manager'], 'a long passphrase\n');
+    const add = stacks(
+      dir,
+      ['user', 'add', 'jdoe', '--name', 'Jo Doe', '--role', 'Branch manager'],
+      'a long passphrase\n',
+    );
     expect(add.code, add.stderr).toBe(0);
     expect(add.stdout).toMatch(/^Added jdoe \(\S+\) with Branch manager\.$/m);
     expect(add.stdout + add.stderr).not.toContain('a long passphrase');
@@ -66,7 +78,16 @@ describe('the stacks command', () => {
     const noPassword = stacks(dir, ['user', 'add', 'someone']);
     expect(noPassword.code).toBe(2);
 
-    const token = stacks(dir, ['token', 'create', '--user', 'jdoe', '--name', 'kiosk 1', '--permission', 'audit.read']);
+    const token = stacks(dir, [
+      'token',
+      'create',
+      '--user',
+      'jdoe',
+      '--name',
+      'kiosk 1',
+      '--permission',
+      'audit.read',
+    ]);
     expect(token.code, token.stderr).toBe(0);
     expect(token.stdout.trim()).toMatch(/^stk_[A-Za-z0-9_-]{43}$/);
     expect(stacks(dir, ['token', 'create', '--user', 'ghost', '--name', 'x']).code).toBe(2);
@@ -80,7 +101,10 @@ describe('the stacks command', () => {
     const copy = new BetterSqlite3(file, { readonly: true });
     try {
       expect(copy.pragma('integrity_check', { simple: true })).toBe('ok');
-      expect(copy.prepare('select username from staff_users order by username').pluck().all()).toEqual(['admin', 'jdoe']);
+      expect(copy.prepare('select username from staff_users order by username').pluck().all()).toEqual([
+        'admin',
+        'jdoe',
+      ]);
     } finally {
       copy.close();
     }
@@ -90,7 +114,9 @@ describe('the stacks command', () => {
   });
 
   it('explains pg_dump instead of backing up PostgreSQL', () => {
-    const result = stacks(dir, ['backup', join(dir, 'x.dump')], undefined, { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' });
+    const result = stacks(dir, ['backup', join(dir, 'x.dump')], undefined, {
+      DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none',
+    });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('pg_dump --format=custom');
   });

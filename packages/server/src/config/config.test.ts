@@ -11,13 +11,21 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('loadConfig', () => {
   it('uses the defaults: SQLite in ./data, port 8080 on loopback', () => {
     const config = loadConfig({}, dir);
-    expect(config).toMatchObject({ port: 8080, host: '127.0.0.1', dataDir: join(dir, 'data'), currency: 'USD', seed_demo: true });
+    expect(config).toMatchObject({
+      port: 8080,
+      host: '127.0.0.1',
+      dataDir: join(dir, 'data'),
+      currency: 'USD',
+      seed_demo: true,
+    });
     expect(config.database).toEqual({ dialect: 'sqlite', file: join(dir, 'data', 'stacks.db') });
     expect(Object.isFrozen(config)).toBe(true);
   });
 
   it('selects PostgreSQL from DATABASE_URL', () => {
-    expect(loadConfig({ DATABASE_URL: 'postgres://u@db:5432/lib', STACKS_DATABASE_POOL_SIZE: '20' }, dir).database).toEqual({
+    expect(
+      loadConfig({ DATABASE_URL: 'postgres://u@db:5432/lib', STACKS_DATABASE_POOL_SIZE: '20' }, dir).database,
+    ).toEqual({
       dialect: 'postgres',
       url: 'postgres://u@db:5432/lib',
       poolSize: 20,
@@ -34,7 +42,10 @@ describe('loadConfig', () => {
   it.each([
     [{ PORT: 'eighty' }, 'environment variable PORT: "eighty" is not a whole number'],
     [{ PORT: '70000' }, 'environment variable PORT: 70000 is outside 0–65535'],
-    [{ LOG_LEVEL: 'loud' }, 'environment variable LOG_LEVEL: "loud" is not one of fatal, error, warn, info, debug, trace, silent'],
+    [
+      { LOG_LEVEL: 'loud' },
+      'environment variable LOG_LEVEL: "loud" is not one of fatal, error, warn, info, debug, trace, silent',
+    ],
     [{ STACKS_SEED_DEMO: 'maybe' }, 'environment variable STACKS_SEED_DEMO: "maybe" is not true or false'],
     [{ STACKS_CURRENCY: 'dollars' }, 'STACKS_CURRENCY: "dollars" is not an ISO 4217 code such as USD'],
     [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL: must start with postgres://'],

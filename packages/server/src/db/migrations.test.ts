@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../test/create-test-app.ts';
 import { testDialects } from '../../test/dialects.ts';
 import { openDatabase } from './database.ts';
-import { migrateDown, migrateToLatest, migrationNames, migrations, migrationStatus } from './migrate.ts';
+import { migrateDown, migrateToLatest, migrationNames, migrationStatus, migrations } from './migrate.ts';
 import type { DB } from './schema.ts';
 
 /** Tables the schema types declare; the migrated database must have exactly these (plus the migrator's). */
@@ -74,7 +74,9 @@ describe.each(testDialects())('migrations on %s', (dialect) => {
           async down() {},
         },
       };
-      await expect(migrateToLatest(database, broken)).rejects.toThrow(/migration 9999-fails failed, nothing was changed/);
+      await expect(migrateToLatest(database, broken)).rejects.toThrow(
+        /migration 9999-fails failed, nothing was changed/,
+      );
       expect((await tableNames(database.db)).sort()).toEqual(before);
       expect((await migrationStatus(database)).pending).toEqual([]);
     } finally {

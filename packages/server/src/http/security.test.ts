@@ -12,7 +12,11 @@ const SOME_ID = '01900000-0000-7000-8000-000000000000';
 function requestFor(route: RouteAccess): InjectOptions {
   const url = route.url.replace(/:[a-zA-Z]+/g, SOME_ID);
   const hasBody = ['POST', 'PUT', 'PATCH'].includes(route.method);
-  return { method: route.method as InjectOptions['method'], url, ...(hasBody ? { payload: { name: 'x' } } : {}) };
+  return {
+    method: route.method as InjectOptions['method'],
+    url,
+    ...(hasBody ? { payload: { name: 'x' } } : {}),
+  };
 }
 
 describe.each(testDialects())('every route on %s', (dialect) => {
@@ -32,12 +36,12 @@ describe.each(testDialects())('every route on %s', (dialect) => {
 
   it('has guarded routes to check (the sweep below is not vacuous)', () => {
     expect(guarded().length).toBeGreaterThan(20);
-    expect(s.http.routeTable.filter((r) => r.access === 'public').map((r) => `${r.method} ${r.url}`).sort()).toEqual([
-      'GET /',
-      'GET /api/health',
-      'GET /api/openapi.json',
-      'POST /api/auth/login',
-    ]);
+    expect(
+      s.http.routeTable
+        .filter((r) => r.access === 'public')
+        .map((r) => `${r.method} ${r.url}`)
+        .sort(),
+    ).toEqual(['GET /', 'GET /api/health', 'GET /api/openapi.json', 'POST /api/auth/login']);
   });
 
   it('answers 401 without a session or token, and writes nothing', async () => {
@@ -64,19 +68,39 @@ describe.each(testDialects())('every route on %s', (dialect) => {
     for (const route of needingPermission) {
       const res = await s.as(nobody, requestFor(route));
       expect(res.statusCode, `${route.method} ${route.url}`).toBe(403);
-      expect(res.json().error).toMatchObject({ code: 'FORBIDDEN', details: { permission: (route.access as { permission: string }).permission } });
+      expect(res.json().error).toMatchObject({
+        code: 'FORBIDDEN',
+        details: { permission: (route.access as { permission: string }).permission },
+      });
     }
     expect(await rowCounts(s.app.database.db)).toEqual(before);
   });
 
   it.each([
     ['{"username": "x", ', 'MALFORMED_JSON', /not valid JSON/],
-    ['{"displayName": "No Name", "password": "a long passphrase"}', 'VALIDATION_FAILED', /^body\/username is required$/],
-    ['{"username": "ok", "displayName": "A", "password": "a long passphrase", "shoeSize": 44}', 'VALIDATION_FAILED', /^body\/shoeSize is not a known field$/],
-    ['{"username": "ok", "displayName": "A", "password": "a long passphrase", "email": "not-an-email"}', 'VALIDATION_FAILED', /^body\/email must match format "email"$/],
+    [
+      '{"displayName": "No Name", "password": "a long passphrase"}',
+      'VALIDATION_FAILED',
+      /^body\/username is required$/,
+    ],
+    [
+      '{"username": "ok", "displayName": "A", "password": "a long passphrase", "shoeSize": 44}',
+      'VALIDATION_FAILED',
+      /^body\/shoeSize is not a known field$/,
+    ],
+    [
+      '{"username": "ok", "displayName": "A", "password": "a long passphrase", "email": "not-an-email"}',
+      'VALIDATION_FAILED',
+      /^body\/email must match format "email"$/,
+    ],
   ])('answers 400 naming the problem for %s, and writes nothing', async (payload, code, message) => {
     const before = await rowCounts(s.app.database.db);
-    const res = await s.as(admin, { method: 'POST', url: '/api/staff/users', payload, headers: { 'content-type': 'application/json' } });
+    const res = await s.as(admin, {
+      method: 'POST',
+      url: '/api/staff/users',
+      payload,
+      headers: { 'content-type': 'application/json' },
+    });
     expect(res.statusCode).toBe(400);
     expect(res.json().error.code).toBe(code);
     expect(res.json().error.message).toMatch(message);

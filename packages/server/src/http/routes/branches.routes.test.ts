@@ -18,7 +18,11 @@ describe.each(testDialects())('branch routes on %s', (dialect) => {
   afterAll(async () => s.close());
 
   it('adds a library and a branch, which every staff member can read', async () => {
-    const lib = await s.as(manager, { method: 'POST', url: '/api/libraries', payload: { code: 'CITY', name: 'City Library' } });
+    const lib = await s.as(manager, {
+      method: 'POST',
+      url: '/api/libraries',
+      payload: { code: 'CITY', name: 'City Library' },
+    });
     expect(lib.statusCode).toBe(201);
     const res = await s.as(manager, {
       method: 'POST',
@@ -34,7 +38,15 @@ describe.each(testDialects())('branch routes on %s', (dialect) => {
     expect(res.json()).toMatchObject({ code: 'MAIN', libraryId: lib.json().id, timeZone: 'Europe/Berlin' });
     const list = await s.as(desk, { method: 'GET', url: '/api/branches' });
     expect(list.json().map((b: { code: string }) => b.code)).toEqual(['MAIN']);
-    expect((await s.as(desk, { method: 'POST', url: '/api/branches', payload: { code: 'X', name: 'X', timeZone: 'UTC' } })).statusCode).toBe(403);
+    expect(
+      (
+        await s.as(desk, {
+          method: 'POST',
+          url: '/api/branches',
+          payload: { code: 'X', name: 'X', timeZone: 'UTC' },
+        })
+      ).statusCode,
+    ).toBe(403);
   });
 
   it('explains bad opening hours and an unknown time zone', async () => {
@@ -45,19 +57,37 @@ describe.each(testDialects())('branch routes on %s', (dialect) => {
       payload: { openingHours: [{ weekday: 2, opens: '12:00', closes: '11:00' }] },
     });
     expect(hours.statusCode).toBe(400);
-    expect(hours.json().error).toMatchObject({ code: 'INVALID_OPENING_HOURS', message: 'Tuesday: opens at 12:00 but closes at 11:00; closing must be later than opening' });
-    const zone = await s.as(manager, { method: 'PATCH', url: `/api/branches/${main.id}`, payload: { timeZone: 'Europe/Atlantis' } });
+    expect(hours.json().error).toMatchObject({
+      code: 'INVALID_OPENING_HOURS',
+      message: 'Tuesday: opens at 12:00 but closes at 11:00; closing must be later than opening',
+    });
+    const zone = await s.as(manager, {
+      method: 'PATCH',
+      url: `/api/branches/${main.id}`,
+      payload: { timeZone: 'Europe/Atlantis' },
+    });
     expect(zone.statusCode).toBe(400);
     expect(zone.json().error.code).toBe('INVALID_TIME_ZONE');
   });
 
   it('closes days and shows them in the calendar', async () => {
     const [main] = (await s.as(manager, { method: 'GET', url: '/api/branches' })).json();
-    const closed = await s.as(manager, { method: 'POST', url: '/api/closed-days', payload: { branchId: null, date: '2026-12-24', reason: 'Christmas Eve' } });
+    const closed = await s.as(manager, {
+      method: 'POST',
+      url: '/api/closed-days',
+      payload: { branchId: null, date: '2026-12-24', reason: 'Christmas Eve' },
+    });
     expect(closed.statusCode).toBe(201);
-    const again = await s.as(manager, { method: 'POST', url: '/api/closed-days', payload: { branchId: null, date: '2026-12-24', reason: 'x' } });
+    const again = await s.as(manager, {
+      method: 'POST',
+      url: '/api/closed-days',
+      payload: { branchId: null, date: '2026-12-24', reason: 'x' },
+    });
     expect(again.statusCode).toBe(409);
-    const cal = await s.as(desk, { method: 'GET', url: `/api/branches/${main.id}/calendar?from=2026-12-23&to=2026-12-26` });
+    const cal = await s.as(desk, {
+      method: 'GET',
+      url: `/api/branches/${main.id}/calendar?from=2026-12-23&to=2026-12-26`,
+    });
     expect(cal.statusCode).toBe(200);
     expect(cal.json().days.map((d: { date: string; isOpen: boolean }) => `${d.date} ${d.isOpen}`)).toEqual([
       '2026-12-23 true',

@@ -14,12 +14,21 @@ describe.each(testDialects())('staff, token and audit routes on %s', (dialect) =
   afterAll(async () => s.close());
 
   it('creates a role and an account holding it, who can then log in with those permissions', async () => {
-    const role = await s.as(admin, { method: 'POST', url: '/api/staff/roles', payload: { name: 'Auditors', permissions: ['audit.read'] } });
+    const role = await s.as(admin, {
+      method: 'POST',
+      url: '/api/staff/roles',
+      payload: { name: 'Auditors', permissions: ['audit.read'] },
+    });
     expect(role.statusCode).toBe(201);
     const user = await s.as(admin, {
       method: 'POST',
       url: '/api/staff/users',
-      payload: { username: 'aud', displayName: 'Aud Itor', password: 'a long passphrase', roleIds: [role.json().id] },
+      payload: {
+        username: 'aud',
+        displayName: 'Aud Itor',
+        password: 'a long passphrase',
+        roleIds: [role.json().id],
+      },
     });
     expect(user.statusCode).toBe(201);
     expect(user.json()).not.toHaveProperty('passwordHash');
@@ -28,7 +37,11 @@ describe.each(testDialects())('staff, token and audit routes on %s', (dialect) =
     expect((await s.as(cookie, { method: 'GET', url: '/api/audit' })).statusCode).toBe(200);
     expect((await s.as(cookie, { method: 'GET', url: '/api/staff/users' })).statusCode).toBe(403);
 
-    const dup = await s.as(admin, { method: 'POST', url: '/api/staff/users', payload: { username: 'AUD', displayName: 'x', password: 'a long passphrase' } });
+    const dup = await s.as(admin, {
+      method: 'POST',
+      url: '/api/staff/users',
+      payload: { username: 'AUD', displayName: 'x', password: 'a long passphrase' },
+    });
     expect(dup.statusCode).toBe(409);
     expect(dup.json().error.code).toBe('USERNAME_TAKEN');
   });
@@ -36,14 +49,22 @@ describe.each(testDialects())('staff, token and audit routes on %s', (dialect) =
   it('deactivates an account, whose session stops working at once', async () => {
     const user = await makeStaffUser(s.app, 'temp', []);
     const cookie = await s.login('temp');
-    const res = await s.as(admin, { method: 'PATCH', url: `/api/staff/users/${user.id}`, payload: { isActive: false } });
+    const res = await s.as(admin, {
+      method: 'PATCH',
+      url: `/api/staff/users/${user.id}`,
+      payload: { isActive: false },
+    });
     expect(res.statusCode).toBe(200);
     expect(res.json().isActive).toBe(false);
     expect((await s.as(cookie, { method: 'GET', url: '/api/auth/me' })).statusCode).toBe(401);
   });
 
   it('issues an API token once, accepts it as Bearer, and refuses it after revocation', async () => {
-    const created = await s.as(admin, { method: 'POST', url: '/api/tokens', payload: { name: 'kiosk', permissions: ['staff.read'] } });
+    const created = await s.as(admin, {
+      method: 'POST',
+      url: '/api/tokens',
+      payload: { name: 'kiosk', permissions: ['staff.read'] },
+    });
     expect(created.statusCode).toBe(201);
     const { token, secret } = created.json();
     const headers = { authorization: `Bearer ${secret}` };
@@ -56,14 +77,18 @@ describe.each(testDialects())('staff, token and audit routes on %s', (dialect) =
     expect(list.body).not.toContain(secret);
     expect(list.json().map((t: { id: string }) => t.id)).toContain(token.id);
 
-    expect((await s.as(admin, { method: 'DELETE', url: `/api/tokens/${token.id}` })).json().revokedAt).not.toBeNull();
+    expect(
+      (await s.as(admin, { method: 'DELETE', url: `/api/tokens/${token.id}` })).json().revokedAt,
+    ).not.toBeNull();
     expect((await s.http.inject({ method: 'GET', url: '/api/auth/me', headers })).statusCode).toBe(401);
   });
 
   it('records who changed what in the audit log', async () => {
     const res = await s.as(admin, { method: 'GET', url: '/api/audit?entityType=api_token' });
     expect(res.statusCode).toBe(200);
-    const actions = res.json().map((e: { action: string; actorType: string }) => `${e.action} by ${e.actorType}`);
+    const actions = res
+      .json()
+      .map((e: { action: string; actorType: string }) => `${e.action} by ${e.actorType}`);
     expect(actions).toEqual(['api_token.revoked by staff', 'api_token.created by staff']);
   });
 

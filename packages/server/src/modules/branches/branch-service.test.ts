@@ -31,7 +31,9 @@ describe.each(testDialects())('branches and calendar on %s', (dialect) => {
   ])('refuses %o with %s and writes nothing', async (input, code) => {
     const before = await countAuditRows(t.app.database.db);
     const count = (await branches().listBranches()).length;
-    await expect(branches().createBranch(testActor, { code: 'NEW', name: 'New', timeZone: 'UTC', ...input })).rejects.toMatchObject({ code });
+    await expect(
+      branches().createBranch(testActor, { code: 'NEW', name: 'New', timeZone: 'UTC', ...input }),
+    ).rejects.toMatchObject({ code });
     expect((await branches().listBranches()).length).toBe(count);
     expect(await countAuditRows(t.app.database.db)).toBe(before);
   });
@@ -39,14 +41,24 @@ describe.each(testDialects())('branches and calendar on %s', (dialect) => {
   it('keeps one closed day per branch and date, library-wide days included', async () => {
     const main = (await branches().findBranchByCode('MAIN'))!;
     await branches().addClosedDay(testActor, { branchId: null, date: '2026-12-25', reason: 'Christmas Day' });
-    await expect(branches().addClosedDay(testActor, { branchId: null, date: '2026-12-25', reason: 'again' })).rejects.toMatchObject({
+    await expect(
+      branches().addClosedDay(testActor, { branchId: null, date: '2026-12-25', reason: 'again' }),
+    ).rejects.toMatchObject({
       code: 'CLOSED_DAY_EXISTS',
     });
-    await branches().addClosedDay(testActor, { branchId: main.id, date: '2026-12-24', reason: 'Staff party' });
-    await expect(branches().addClosedDay(testActor, { branchId: main.id, date: '2026-12-24', reason: 'again' })).rejects.toMatchObject({
+    await branches().addClosedDay(testActor, {
+      branchId: main.id,
+      date: '2026-12-24',
+      reason: 'Staff party',
+    });
+    await expect(
+      branches().addClosedDay(testActor, { branchId: main.id, date: '2026-12-24', reason: 'again' }),
+    ).rejects.toMatchObject({
       code: 'CLOSED_DAY_EXISTS',
     });
-    await expect(branches().addClosedDay(testActor, { branchId: main.id, date: '2026-02-30', reason: 'no such day' })).rejects.toMatchObject({
+    await expect(
+      branches().addClosedDay(testActor, { branchId: main.id, date: '2026-02-30', reason: 'no such day' }),
+    ).rejects.toMatchObject({
       code: 'INVALID_DATE',
     });
     const days = await branches().listClosedDays({ branchId: main.id, from: '2026-12-01', to: '2026-12-31' });
@@ -60,7 +72,11 @@ describe.each(testDialects())('branches and calendar on %s', (dialect) => {
     const main = (await branches().findBranchByCode('MAIN'))!;
     const { days } = await branches().calendar(main.id, {});
     expect(days).toHaveLength(14);
-    expect(days[0]).toMatchObject({ date: '2026-11-30', isOpen: true, periods: [{ opens: '09:00', closes: '17:00' }] });
+    expect(days[0]).toMatchObject({
+      date: '2026-11-30',
+      isOpen: true,
+      periods: [{ opens: '09:00', closes: '17:00' }],
+    });
     const around = await branches().calendar(main.id, { from: '2026-12-23', to: '2026-12-28' });
     expect(around.days.map((d) => [d.date, d.isOpen, d.closedReason])).toEqual([
       ['2026-12-23', true, null],
@@ -70,7 +86,9 @@ describe.each(testDialects())('branches and calendar on %s', (dialect) => {
       ['2026-12-27', false, 'closed on Sundays'],
       ['2026-12-28', true, null],
     ]);
-    await expect(branches().calendar(main.id, { from: '2026-12-28', to: '2026-12-01' })).rejects.toMatchObject({ code: 'INVALID_DATE' });
+    await expect(
+      branches().calendar(main.id, { from: '2026-12-28', to: '2026-12-01' }),
+    ).rejects.toMatchObject({ code: 'INVALID_DATE' });
   });
 
   it('replaces opening hours and records the change', async () => {
@@ -92,8 +110,12 @@ describe.each(testDialects())('branches and calendar on %s', (dialect) => {
   it('renames a branch and refuses a code another branch has', async () => {
     await makeBranch(t.app, 'EAST', 'America/Chicago');
     const main = (await branches().findBranchByCode('MAIN'))!;
-    expect((await branches().updateBranch(testActor, main.id, { name: 'Main Library' })).name).toBe('Main Library');
-    await expect(branches().updateBranch(testActor, main.id, { code: 'EAST' })).rejects.toMatchObject({ code: 'BRANCH_CODE_TAKEN' });
+    expect((await branches().updateBranch(testActor, main.id, { name: 'Main Library' })).name).toBe(
+      'Main Library',
+    );
+    await expect(branches().updateBranch(testActor, main.id, { code: 'EAST' })).rejects.toMatchObject({
+      code: 'BRANCH_CODE_TAKEN',
+    });
     expect((await branches().getBranch(main.id)).code).toBe('MAIN');
   });
 });

@@ -276,7 +276,8 @@ export function createStaffService(deps: { db: Executor; clock: Clock }) {
           }
           if (changes.isActive === false || passwordHash !== undefined)
             await repo.deleteUserSessions(trx, id);
-          if (changes.isActive === false || changes.roleIds !== undefined) await keepAnAdministrator(trx, administratorsBefore);
+          if (changes.isActive === false || changes.roleIds !== undefined)
+            await keepAnAdministrator(trx, administratorsBefore);
           await recordAudit(trx, now, actor, {
             action: 'staff_user.updated',
             entityType: 'staff_user',
