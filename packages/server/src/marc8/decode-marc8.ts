@@ -1,0 +1,333 @@
+/**
+ * MARC-8 to Unicode decoding.
+ *
+ * Follows "MARC 21 Specifications for Record Structure, Character Sets, and Exchange Media", Character
+ * Sets part 2 (MARC-8 encoding environment: G0/G1 working sets, escape sequences, combining marks) and
+ * part 3 (code tables), and part 4 (mapping to Unicode).
+ */
+import { Buffer } from 'node:buffer';
+import {
+  BASIC_LATIN,
+  type Charset,
+  CONTROLS,
+  charsetById,
+  EXTENDED_LATIN,
+  eaccCodePoint,
+  GREEK_SYMBOLS,
+  MAPS_TO_NOTHING,
+  SUBSCRIPTS,
+  SUPERSCRIPTS,
+} from './charsets.ts';
+
+/** Something in the MARC-8 bytes that could not be decoded exactly as written. */
+export interface Marc8Problem {
+  /** Byte offset in the input where the problem starts. */
+  readonly offset: number;
+  /** What is wrong, in English. */
+  readonly message: string;
+}
+
+/** The decoded text together with everything that went wrong on the way. */
+export interface Marc8DecodeResult {
+  readonly text: string;
+  readonly problems: Marc8Problem[];
+}
+
+/** Unicode normalisation applied to the decoded text. */
+export type Marc8Normalization = 'NFC' | 'NFD' | 'none';
+
+/** Options for {@link decodeMarc8} and {@link decodeMarc8Detailed}. */
+export interface Marc8DecodeOptions {
+  /**
+   * Use the alternate Unicode mappings the LC tables list (`alt`): the two half marks U+FE20/U+FE21 and
+   * U+FE22/U+FE23 for the ligature and double tilde instead of U+0361 and U+0360, U+02BE for alif, and
+   * defined characters instead of Private Use Area code points for some EACC codes. Default false: the
+   * preferred mappings.
+   */
+  readonly alternates?: boolean;
+  /** Default 'NFC'. 'none' keeps the base-then-marks order produced from the MARC-8 bytes untouched. */
+  readonly normalization?: Marc8Normalization;
+}
+
+const ESC = 0x1b;
+const SPACE = 0x20;
+const REPLACEMENT = 0xfffd;
+/** Code points below this are unchanged by NFC and NFD. */
+const FIRST_NORMALIZATION_SENSITIVE = 0x300;
+/** Longest output converted with a single String.fromCharCode call. */
+const FROM_CHAR_CODE_CHUNK = 8192;
+
+let output = new Uint16Array(1024);
+let pending = new Uint16Array(64);
+const utf16Decoder = new TextDecoder('utf-16le');
+
+function hexByte(byte: number): string {
+  return `0x${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+}
+
+function unitsToString(units: Uint16Array, length: number): string {
+  if (length <= FROM_CHAR_CODE_CHUNK) {
+    return String.fromCharCode.apply(null, units.subarray(0, length) as unknown as number[]);
+  }
+  return utf16Decoder.decode(units.subarray(0, length));
+}
+
+/** True when every byte is printable ASCII or one of the MARC delimiters (0x1D–0x1F). */
+function isPlainAscii(bytes: Uint8Array): boolean {
+  for (let i = 0; i < bytes.length; i++) {
+    const byte = bytes[i]!;
+    if (byte > 0x7e || byte < 0x1d) return false;
+  }
+  return true;
+}
+
+function asciiToString(bytes: Uint8Array): string {
+  if (bytes.length <= 64) return String.fromCharCode.apply(null, bytes as unknown as number[]);
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+}
+
+/**
+ * Decodes MARC-8 bytes; `problems` collects what went wrong, or is null when the caller does not care.
+ * Never throws on bad input: undecodable bytes become U+FFFD.
+ */
+function decode(
+  bytes: Uint8Array,
+  options: Marc8DecodeOptions | undefined,
+  problems: Marc8Problem[] | null,
+): string {
+  const length = bytes.length;
+  if (isPlainAscii(bytes)) return asciiToString(bytes);
+
+  const alternates = options?.alternates === true;
+  const normalization = options?.normalization ?? 'NFC';
+  if (output.length < length + 8) output = new Uint16Array(Math.max(length + 8, output.length * 2));
+  if (pending.length < length) pending = new Uint16Array(Math.max(length, pending.length * 2));
+  const out = output;
+  const marks = pending;
+  let outLength = 0;
+  let marksLength = 0;
+  let marksOffset = 0;
+  let normalizationSensitive = false;
+  /** End of the last undecodable EACC byte, to emit one U+FFFD per run of them. */
+  let resyncEnd = -1;
+
+  // Working sets at the start of every field: G0 = Basic Latin (ASCII), G1 = Extended Latin (ANSEL).
+  let g0: Charset = BASIC_LATIN;
+  let g1: Charset = EXTENDED_LATIN;
+
+  const report = (offset: number, message: string): void => {
+    problems?.push({ offset, message });
+  };
+
+  let i = 0;
+  while (i < length) {
+    const byte = bytes[i]!;
+    let codePoint: number;
+    let combining = false;
+    const start = i;
+
+    if (byte === ESC) {
+      // Escape sequence: designates a new G0 or G1 working set.
+      const next = i + 1 < length ? bytes[i + 1]! : -1;
+      if (next === -1) {
+        report(i, 'escape character at end of data');
+        i += 1;
+        continue;
+      }
+      // Technique 1: MARC-specific locking escapes for the custom sets, into G0.
+      if (next === 0x67 || next === 0x62 || next === 0x70 || next === 0x73) {
+        g0 =
+          next === 0x67
+            ? GREEK_SYMBOLS
+            : next === 0x62
+              ? SUBSCRIPTS
+              : next === 0x70
+                ? SUPERSCRIPTS
+                : BASIC_LATIN;
+        i += 2;
+        continue;
+      }
+      // Technique 2: ISO 2022 designation ESC I... F (intermediates 0x21–0x2F, final 0x30–0x7E). An ESC
+      // not followed by an intermediate is no escape sequence at all (usually a corrupted byte): drop only
+      // the ESC, so that the text after it survives.
+      if (next < 0x21 || next > 0x2f) {
+        report(i, `unknown escape sequence ESC ${hexByte(next)}`);
+        i += 1;
+        continue;
+      }
+      let j = i + 1;
+      let multiByte = false;
+      // 0 = G0, 1 = G1, -1 = G2/G3 (not used by MARC-8), -2 = none named yet (ESC $ F alone means G0)
+      let target = -2;
+      while (j < length && bytes[j]! >= 0x21 && bytes[j]! <= 0x2f) {
+        const intermediate = bytes[j]!;
+        if (intermediate === 0x24) multiByte = true;
+        else if (intermediate === 0x28 || intermediate === 0x2c) target = 0;
+        else if (intermediate === 0x29 || intermediate === 0x2d) target = 1;
+        else if (intermediate !== 0x21) target = -1; // 0x21 '!' belongs to ANSEL's final "!E"
+        j++;
+      }
+      if (j >= length) {
+        report(i, 'incomplete escape sequence at end of data');
+        i = length;
+        continue;
+      }
+      const final = bytes[j]!;
+      if (final < 0x30 || final > 0x7e) {
+        report(i, `malformed escape sequence (byte ${hexByte(final)} where a final character was expected)`);
+        i = j;
+        continue;
+      }
+      const charset = charsetById(final);
+      if (target === -2 && multiByte) target = 0;
+      if (target === -2) {
+        report(i, 'escape sequence names no working set (G0 or G1)');
+      } else if (charset === undefined) {
+        report(i, `escape sequence designates unknown character set ${hexByte(final)}`);
+      } else if (target === -1) {
+        report(i, 'escape sequence designates G2 or G3, which MARC-8 does not use');
+      } else {
+        if (multiByte !== (charset.kind === 'multi')) {
+          report(
+            i,
+            `${charset.name} designated with a ${multiByte ? 'multibyte' : 'single-byte'} escape sequence`,
+          );
+        }
+        if (target === 0) g0 = charset;
+        else g1 = charset;
+      }
+      i = j + 1;
+      continue;
+    }
+
+    if (byte === SPACE) {
+      // Space is outside every 94-character set and is a single byte even in EACC.
+      codePoint = SPACE;
+      i += 1;
+    } else if ((byte >= 0x21 && byte <= 0x7e) || (byte >= 0xa1 && byte <= 0xfe)) {
+      const set = byte < 0x80 ? g0 : g1;
+      if (set.kind === 'single') {
+        const position = byte & 0x7f;
+        codePoint = alternates ? set.alternateCodes[position]! : set.codes[position]!;
+        combining = set.combining[position] === 1;
+        i += 1;
+        if (codePoint === 0) {
+          report(start, `byte ${hexByte(byte)} is not assigned in ${set.name}`);
+          codePoint = REPLACEMENT;
+          combining = false;
+        }
+      } else {
+        // EACC: three bytes per character, all from the same half (0x21–0x7E or 0xA1–0xFE); only the
+        // third may also be 0x20 (EACC 0x212320, ideographic space).
+        const high = byte & 0x80;
+        let taken = 1;
+        while (taken < 3 && i + taken < length) {
+          const b = bytes[i + taken]!;
+          if ((b & 0x80) !== high || (b & 0x7f) < (taken === 1 ? 0x21 : 0x20) || (b & 0x7f) > 0x7e) break;
+          taken++;
+        }
+        codePoint = 0;
+        if (taken === 3) {
+          const code = ((byte & 0x7f) << 16) | ((bytes[i + 1]! & 0x7f) << 8) | (bytes[i + 2]! & 0x7f);
+          codePoint = eaccCodePoint(code, alternates);
+          if (codePoint === 0 && start !== resyncEnd) {
+            report(start, `EACC code ${code.toString(16).toUpperCase().padStart(6, '0')} is not assigned`);
+          }
+        } else if (start !== resyncEnd) {
+          report(start, 'incomplete EACC character');
+        }
+        if (codePoint !== 0) {
+          i += 3;
+        } else {
+          // Resynchronise like a UTF-8 decoder: skip one byte and try again from the next. A run of
+          // undecodable bytes yields a single U+FFFD.
+          i += 1;
+          const continuesRun = start === resyncEnd;
+          resyncEnd = i;
+          if (continuesRun) continue;
+          codePoint = REPLACEMENT;
+        }
+      }
+    } else {
+      const control = byte < 0xa0 ? CONTROLS[byte]! : 0;
+      i += 1;
+      if (control !== 0 && byte >= 0x80) {
+        // Non-sort markers and joiners: emitted where they stand; pending marks still await their base.
+        out[outLength++] = control;
+        continue;
+      }
+      if (control !== 0) {
+        // Record, field and subfield separators end any character: marks cannot reach across them.
+        if (marksLength > 0) {
+          report(marksOffset, 'combining mark without a base character');
+          for (let k = 0; k < marksLength; k++) out[outLength++] = marks[k]!;
+          marksLength = 0;
+        }
+        codePoint = control;
+      } else {
+        report(start, `byte ${hexByte(byte)} is not allowed in MARC-8`);
+        codePoint = REPLACEMENT;
+      }
+    }
+
+    if (combining) {
+      // MARC-8 writes combining marks before their base character; Unicode after it.
+      if (codePoint !== MAPS_TO_NOTHING) {
+        if (marksLength === 0) marksOffset = start;
+        marks[marksLength++] = codePoint;
+        normalizationSensitive = true;
+      }
+      continue;
+    }
+    if (codePoint === MAPS_TO_NOTHING) continue;
+    if (codePoint > 0xffff) {
+      out[outLength++] = 0xd800 + ((codePoint - 0x10000) >> 10);
+      out[outLength++] = 0xdc00 + ((codePoint - 0x10000) & 0x3ff);
+      normalizationSensitive = true;
+    } else {
+      out[outLength++] = codePoint;
+      if (codePoint >= FIRST_NORMALIZATION_SENSITIVE) normalizationSensitive = true;
+    }
+    for (let k = 0; k < marksLength; k++) out[outLength++] = marks[k]!;
+    marksLength = 0;
+  }
+
+  if (marksLength > 0) {
+    report(marksOffset, 'combining mark without a base character');
+    for (let k = 0; k < marksLength; k++) out[outLength++] = marks[k]!;
+  }
+
+  const text = unitsToString(out, outLength);
+  if (!normalizationSensitive || normalization === 'none') return text;
+  return text.normalize(normalization);
+}
+
+/**
+ * Converts the MARC-8 bytes of one field or subfield to a Unicode string in NFC.
+ *
+ * Each call starts in the MARC-8 default state (G0 = Basic Latin/ASCII, G1 = Extended Latin/ANSEL), as
+ * yaz-marcdump does for every subfield; escape sequences switch the working sets for the rest of the input.
+ * Combining marks, which MARC-8 writes before their base character, are moved after it; undecodable bytes
+ * become U+FFFD. Never throws. Use {@link decodeMarc8Detailed} to learn what could not be decoded.
+ *
+ * @see MARC 21 Specifications for Record Structure, Character Sets, and Exchange Media, Character Sets
+ *   parts 2–4 (https://www.loc.gov/marc/specifications/speccharmarc8.html)
+ * @example
+ * decodeMarc8(new Uint8Array([0x43, 0x61, 0x66, 0xe2, 0x65])); // 'Café'
+ */
+export function decodeMarc8(bytes: Uint8Array, options?: Marc8DecodeOptions): string {
+  return decode(bytes, options, null);
+}
+
+/**
+ * Like {@link decodeMarc8}, and also lists every problem met: bytes not assigned in the active set,
+ * bytes not allowed in MARC-8, malformed or unknown escape sequences, incomplete EACC characters, and
+ * combining marks left without a base character.
+ *
+ * @see MARC 21 Specifications for Record Structure, Character Sets, and Exchange Media, Character Sets part 2
+ */
+export function decodeMarc8Detailed(bytes: Uint8Array, options?: Marc8DecodeOptions): Marc8DecodeResult {
+  const problems: Marc8Problem[] = [];
+  const text = decode(bytes, options, problems);
+  return { text, problems };
+}
