@@ -5,6 +5,7 @@ import { type Clock, systemClock } from './kernel/clock.ts';
 import { type Logger, silentLogger } from './kernel/logger.ts';
 import { type AuditService, createAuditService } from './modules/audit/index.ts';
 import { type BranchService, createBranchService } from './modules/branches/index.ts';
+import { type CatalogService, createCatalogService } from './modules/catalog/index.ts';
 import {
   type AuthService,
   createAuthService,
@@ -17,6 +18,7 @@ export interface Services {
   audit: AuditService;
   auth: AuthService;
   branches: BranchService;
+  catalog: CatalogService;
   staff: StaffService;
 }
 
@@ -69,6 +71,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       },
     }),
     branches: createBranchService({ db, clock }),
+    catalog: createCatalogService({ database, clock }),
     staff: createStaffService({ db, clock }),
   };
   return { config, database, clock, log, services, close: () => database.close() };

@@ -4,6 +4,7 @@ import type { Database } from './database.ts';
 import { migration as m0001 } from './migrations/0001-branches.ts';
 import { migration as m0002 } from './migrations/0002-staff.ts';
 import { migration as m0003 } from './migrations/0003-audit.ts';
+import { migration as m0004 } from './migrations/0004-catalog.ts';
 import type { StacksMigration } from './migrations/migration.ts';
 
 /** Every migration in order. Names never change once released; new ones are appended. */
@@ -11,6 +12,7 @@ const MIGRATIONS: Record<string, StacksMigration> = {
   '0001-branches': m0001,
   '0002-staff': m0002,
   '0003-audit': m0003,
+  '0004-catalog': m0004,
 };
 
 function migrator(database: Database, all: Record<string, StacksMigration> = MIGRATIONS): Migrator {

@@ -16,6 +16,13 @@ export interface DB {
   api_tokens: ApiTokenRow;
   login_attempts: LoginAttemptRow;
   audit_log: AuditLogRow;
+  sequences: SequenceRow;
+  bib_records: BibRecordRow;
+  bib_identifiers: BibIdentifierRow;
+  bib_subjects: BibSubjectRow;
+  bib_record_versions: BibRecordVersionRow;
+  item_types: ItemTypeRow;
+  items: ItemRow;
 }
 
 /** A stored boolean: written as boolean, read as boolean (PostgreSQL) or 0/1 (SQLite). */
@@ -130,4 +137,87 @@ export interface AuditLogRow {
   entity_type: string;
   entity_id: string | null;
   changes: string | null;
+}
+
+export interface SequenceRow {
+  name: string;
+  value: number;
+}
+
+export interface BibRecordRow {
+  id: string;
+  /** Small integer per record: the FTS5 rowid on SQLite. */
+  seq: number;
+  control_number: string | null;
+  /** MARC-in-JSON. */
+  marc: string;
+  title: string;
+  title_sort: string;
+  responsibility: string | null;
+  main_author: string | null;
+  author_sort: string;
+  /** JSON arrays of strings. */
+  authors: string;
+  subjects: string;
+  series: string;
+  publisher: string | null;
+  pub_year: number | null;
+  language: string | null;
+  format: string;
+  edition: string | null;
+  isbns: string;
+  version: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface BibIdentifierRow {
+  record_id: string;
+  /** isbn | issn | lccn | oclc | control | system */
+  kind: string;
+  value: string;
+}
+
+export interface BibSubjectRow {
+  record_id: string;
+  subject: string;
+}
+
+export interface BibRecordVersionRow {
+  id: string;
+  record_id: string;
+  version: number;
+  at: string;
+  actor_type: string;
+  actor_id: string | null;
+  change: string;
+  marc: string;
+}
+
+export interface ItemTypeRow {
+  code: string;
+  name: string;
+  is_circulating: DbBool;
+  created_at: string;
+}
+
+export interface ItemRow {
+  id: string;
+  record_id: string;
+  barcode: string;
+  branch_id: string;
+  location: string | null;
+  call_number: string | null;
+  call_number_scheme: string;
+  shelf_key: string;
+  item_type: string;
+  copy_number: string | null;
+  volume: string | null;
+  price_minor: number | null;
+  public_note: string | null;
+  staff_note: string | null;
+  status: string;
+  status_changed_at: string;
+  created_at: string;
+  updated_at: string;
 }

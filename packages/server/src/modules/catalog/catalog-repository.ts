@@ -1,0 +1,136 @@
+import type { Executor } from '../../db/database.ts';
+import type { BibIdentifierRow, BibRecordRow, BibRecordVersionRow, ItemRow, ItemTypeRow } from '../../db/schema.ts';
+
+/** Takes `count` consecutive values from a named counter and returns the first; creates the counter at 1. */
+export async function allocateSequence(db: Executor, name: string, count = 1): Promise<number> {
+  const updated = await db
+    .updateTable('sequences')
+    .set((eb) => ({ value: eb('value', '+', count) }))
+    .where('name', '=', name)
+    .returning('value')
+    .executeTakeFirst();
+  if (updated) return Number(updated.value) - count + 1;
+  await db.insertInto('sequences').values({ name, value: count }).onConflict((oc) => oc.column('name').doNothing()).execute();
+  return allocateSequence(db, name, count);
+}
+
+export async function insertRecordRow(db: Executor, row: Omit<BibRecordRow, never>): Promise<void> {
+  await db.insertInto('bib_records').values(row).execute();
+}
+
+export async function updateRecordRow(db: Executor, id: string, row: Partial<BibRecordRow>): Promise<void> {
+  await db.updateTable('bib_records').set(row).where('id', '=', id).execute();
+}
+
+export async function deleteRecordRow(db: Executor, id: string): Promise<void> {
+  await db.deleteFrom('bib_records').where('id', '=', id).execute();
+}
+
+export async function findRecordRow(db: Executor, id: string): Promise<BibRecordRow | undefined> {
+  return db.selectFrom('bib_records').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function findRecordRows(db: Executor, ids: readonly string[]): Promise<BibRecordRow[]> {
+  if (ids.length === 0) return [];
+  return db.selectFrom('bib_records').selectAll().where('id', 'in', ids).execute();
+}
+
+export async function countRecords(db: Executor): Promise<number> {
+  const row = await db.selectFrom('bib_records').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** Records some of whose identifiers equal one of `identifiers`, for duplicate detection. */
+export async function findRecordIdsByIdentifiers(db: Executor, identifiers: readonly Omit<BibIdentifierRow, 'record_id'>[]) {
+  if (identifiers.length === 0) return [];
+  return db
+    .selectFrom('bib_identifiers')
+    .select(['record_id', 'kind', 'value'])
+    .where((eb) => eb.or(identifiers.map((i) => eb.and([eb('kind', '=', i.kind), eb('value', '=', i.value)]))))
+    .execute();
+}
+
+export async function replaceIdentifiers(db: Executor, recordId: string, rows: readonly BibIdentifierRow[], isNew: boolean) {
+  if (!isNew) await db.deleteFrom('bib_identifiers').where('record_id', '=', recordId).execute();
+  if (rows.length > 0) await db.insertInto('bib_identifiers').values([...rows]).execute();
+}
+
+export async function replaceSubjects(db: Executor, recordId: string, subjects: readonly string[], isNew: boolean) {
+  if (!isNew) await db.deleteFrom('bib_subjects').where('record_id', '=', recordId).execute();
+  if (subjects.length > 0) {
+    await db
+      .insertInto('bib_subjects')
+      .values(subjects.map((subject) => ({ record_id: recordId, subject })))
+      .execute();
+  }
+}
+
+export async function insertVersion(db: Executor, row: BibRecordVersionRow): Promise<void> {
+  await db.insertInto('bib_record_versions').values(row).execute();
+}
+
+export async function findVersions(db: Executor, recordId: string): Promise<BibRecordVersionRow[]> {
+  return db.selectFrom('bib_record_versions').selectAll().where('record_id', '=', recordId).orderBy('version', 'desc').execute();
+}
+
+// Item types
+
+export async function findItemTypes(db: Executor): Promise<ItemTypeRow[]> {
+  return db.selectFrom('item_types').selectAll().orderBy('code').execute();
+}
+
+export async function insertItemType(db: Executor, row: ItemTypeRow): Promise<void> {
+  await db.insertInto('item_types').values(row).execute();
+}
+
+// Items
+
+export async function insertItemRow(db: Executor, row: ItemRow): Promise<void> {
+  await db.insertInto('items').values(row).execute();
+}
+
+export async function updateItemRow(db: Executor, id: string, row: Partial<ItemRow>): Promise<void> {
+  await db.updateTable('items').set(row).where('id', '=', id).execute();
+}
+
+export async function deleteItemRow(db: Executor, id: string): Promise<void> {
+  await db.deleteFrom('items').where('id', '=', id).execute();
+}
+
+export async function findItemRow(db: Executor, id: string): Promise<ItemRow | undefined> {
+  return db.selectFrom('items').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function findItemByBarcode(db: Executor, barcode: string): Promise<ItemRow | undefined> {
+  return db.selectFrom('items').selectAll().where('barcode', '=', barcode).executeTakeFirst();
+}
+
+export async function findItemsOfRecords(db: Executor, recordIds: readonly string[]): Promise<ItemRow[]> {
+  if (recordIds.length === 0) return [];
+  return db.selectFrom('items').selectAll().where('record_id', 'in', recordIds).orderBy('shelf_key').orderBy('barcode').execute();
+}
+
+export async function countItemsOfRecord(db: Executor, recordId: string): Promise<number> {
+  const row = await db
+    .selectFrom('items')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('record_id', '=', recordId)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** Items of a branch (and optionally a shelving location) in shelf order, paged by shelf key. */
+export async function findShelfList(
+  db: Executor,
+  q: { branchId: string; location?: string | undefined; afterShelfKey?: string | undefined; limit: number },
+) {
+  let query = db
+    .selectFrom('items as i')
+    .innerJoin('bib_records as r', 'r.id', 'i.record_id')
+    .selectAll('i')
+    .select(['r.title', 'r.main_author'])
+    .where('i.branch_id', '=', q.branchId);
+  if (q.location !== undefined) query = query.where('i.location', '=', q.location);
+  if (q.afterShelfKey !== undefined) query = query.where('i.shelf_key', '>', q.afterShelfKey);
+  return query.orderBy('i.shelf_key').orderBy('i.barcode').limit(q.limit).execute();
+}

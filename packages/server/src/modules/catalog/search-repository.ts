@@ -1,0 +1,188 @@
+import { type RawBuilder, sql } from 'kysely';
+import type { Database, Executor } from '../../db/database.ts';
+import type { BibRecordRow } from '../../db/schema.ts';
+import type { QueryNode } from './search-query.ts';
+import { NotExpressible, positiveLeaves, type SqlTree, toFts5, toSqlTree, toTsquery } from './search-compile.ts';
+
+/** The analysed text of one record, per indexed field (see search-text.ts). */
+export interface SearchDocument {
+  title: string;
+  author: string;
+  subject: string;
+  series: string;
+  other: string;
+}
+
+/** Adds or replaces a record in the search index, in the caller's transaction. */
+export async function indexRecord(database: Database, trx: Executor, seq: number, doc: SearchDocument, isNew: boolean) {
+  if (database.dialect === 'sqlite') {
+    if (!isNew) await sql`delete from bib_search where rowid = ${seq}`.execute(trx);
+    await sql`insert into bib_search (rowid, title, author, subject, series, other)
+      values (${seq}, ${doc.title}, ${doc.author}, ${doc.subject}, ${doc.series}, ${doc.other})`.execute(trx);
+  } else {
+    await sql`update bib_records set
+      search_vector = setweight(to_tsvector('simple', ${doc.title}), 'A') || setweight(to_tsvector('simple', ${doc.author}), 'B')
+        || setweight(to_tsvector('simple', ${doc.subject}), 'C') || setweight(to_tsvector('simple', ${doc.other} || ' ' || ${doc.series}), 'D'),
+      series_vector = to_tsvector('simple', ${doc.series})
+      where seq = ${seq}`.execute(trx);
+  }
+}
+
+/** Removes a record from the search index (PostgreSQL's vectors go with the row). */
+export async function unindexRecord(database: Database, trx: Executor, seq: number) {
+  if (database.dialect === 'sqlite') await sql`delete from bib_search where rowid = ${seq}`.execute(trx);
+}
+
+/** Narrowing by facet values; values within one facet are ORed, facets are ANDed. */
+export interface SearchFilters {
+  format?: string[];
+  language?: string[];
+  decade?: number[];
+  branch?: string[];
+  subject?: string[];
+  /** Only records with an available item (at one of `branch` when given). */
+  available?: boolean;
+}
+
+export type SearchSort = 'relevance' | 'title' | 'author' | 'date' | 'date_asc';
+
+export interface SearchRequest {
+  query: QueryNode | null;
+  filters: SearchFilters;
+  sort: SearchSort;
+  limit: number;
+  offset: number;
+  /** How many values to count per facet. */
+  facetLimit: number;
+}
+
+export interface FacetCount {
+  value: string;
+  count: number;
+}
+
+export interface SearchPage {
+  total: number;
+  rows: (BibRecordRow & { score: number })[];
+  facets: Record<'format' | 'language' | 'decade' | 'branch' | 'subject' | 'availability', FacetCount[]>;
+}
+
+function sqliteLeaf(tree: SqlTree): RawBuilder<unknown> {
+  switch (tree.type) {
+    case 'leaf':
+      return sql`r.seq in (select rowid from bib_search where bib_search match ${toFts5(tree.node)})`;
+    case 'and':
+    case 'or':
+      return sql`(${sql.join(tree.children.map(sqliteLeaf), sql.raw(` ${tree.type} `))})`;
+    case 'not':
+      return sql`not ${sqliteLeaf(tree.child)}`;
+  }
+}
+
+function postgresLeaf(tree: SqlTree): RawBuilder<unknown> {
+  switch (tree.type) {
+    case 'leaf': {
+      const column = tree.node.field === 'series' ? sql.ref('r.series_vector') : sql.ref('r.search_vector');
+      return sql`${column} @@ to_tsquery('simple', ${toTsquery(tree.node)})`;
+    }
+    case 'and':
+    case 'or':
+      return sql`(${sql.join(tree.children.map(postgresLeaf), sql.raw(` ${tree.type} `))})`;
+    case 'not':
+      return sql`not ${postgresLeaf(tree.child)}`;
+  }
+}
+
+/**
+ * The matching part of a search: a `from` clause and a `where` condition over `bib_records r`, plus a
+ * relevance score (higher is better) for ranking.
+ */
+function matchClause(database: Database, query: QueryNode | null) {
+  if (query === null) return { from: sql`bib_records r`, where: sql`1 = 1`, score: sql`0` };
+  if (database.dialect === 'sqlite') {
+    try {
+      const match = toFts5(query);
+      return {
+        from: sql`bib_records r join (select rowid as seq, bm25(bib_search, 10.0, 6.0, 4.0, 3.0, 1.0) as rank
+          from bib_search where bib_search match ${match}) m on m.seq = r.seq`,
+        where: sql`1 = 1`,
+        score: sql`-m.rank`,
+      };
+    } catch (error) {
+      if (!(error instanceof NotExpressible)) throw error;
+      return { from: sql`bib_records r`, where: sqliteLeaf(toSqlTree(query)), score: sql`0` };
+    }
+  }
+  const leaves = positiveLeaves(query).filter((l) => l.field !== 'series');
+  const rankQuery = leaves.map((l) => `(${toTsquery(l)})`).join(' | ');
+  return {
+    from: sql`bib_records r`,
+    where: postgresLeaf(toSqlTree(query)),
+    score: rankQuery === '' ? sql`0` : sql`ts_rank('{0.05, 0.2, 0.4, 1.0}', r.search_vector, to_tsquery('simple', ${rankQuery}), 1)`,
+  };
+}
+
+function filterClause(filters: SearchFilters): RawBuilder<unknown> {
+  const parts: RawBuilder<unknown>[] = [];
+  if (filters.format?.length) parts.push(sql`r.format in (${sql.join(filters.format)})`);
+  if (filters.language?.length) parts.push(sql`r.language in (${sql.join(filters.language)})`);
+  if (filters.decade?.length) {
+    parts.push(sql`(${sql.join(filters.decade.map((d) => sql`(r.pub_year >= ${d} and r.pub_year < ${d + 10})`), sql` or `)})`);
+  }
+  if (filters.subject?.length) {
+    parts.push(sql`exists (select 1 from bib_subjects s where s.record_id = r.id and s.subject in (${sql.join(filters.subject)}))`);
+  }
+  if (filters.branch?.length || filters.available) {
+    const branch = filters.branch?.length ? sql`and i.branch_id in (${sql.join(filters.branch)})` : sql``;
+    const available = filters.available ? sql`and i.status = 'available'` : sql``;
+    parts.push(sql`exists (select 1 from items i where i.record_id = r.id ${branch} ${available})`);
+  }
+  return parts.length === 0 ? sql`1 = 1` : sql.join(parts, sql` and `);
+}
+
+const ORDER: Record<SearchSort, RawBuilder<unknown>> = {
+  relevance: sql`score desc, r.seq`,
+  title: sql`r.title_sort, r.seq`,
+  author: sql`r.author_sort, r.title_sort, r.seq`,
+  date: sql`r.pub_year desc, r.title_sort, r.seq`,
+  date_asc: sql`r.pub_year, r.title_sort, r.seq`,
+};
+
+/** Runs a search: one page of records, the total, and facet counts over the whole result. */
+export async function searchRecords(database: Database, db: Executor, request: SearchRequest): Promise<SearchPage> {
+  const match = matchClause(database, request.query);
+  const where = sql`${match.where} and ${filterClause(request.filters)}`;
+  const nullsLast = database.dialect === 'postgres' && request.sort.startsWith('date') ? sql` nulls last` : sql``;
+  const [rows, total, format, language, decade, subject, branch, availability] = await Promise.all([
+    sql<BibRecordRow & { score: number }>`select r.*, ${match.score} as score from ${match.from} where ${where}
+      order by ${ORDER[request.sort]}${nullsLast} limit ${request.limit} offset ${request.offset}`.execute(db),
+    sql<{ n: number }>`select count(*) as n from ${match.from} where ${where}`.execute(db),
+    facet(sql`r.format`, match.from, where, request.facetLimit, db),
+    facet(sql`r.language`, match.from, where, request.facetLimit, db),
+    facet(sql`(r.pub_year / 10) * 10`, match.from, where, request.facetLimit, db),
+    sql<FacetCount>`select s.subject as value, count(*) as count from ${match.from} join bib_subjects s on s.record_id = r.id
+      where ${where} group by s.subject order by count(*) desc, s.subject limit ${request.facetLimit}`.execute(db),
+    sql<FacetCount>`select i.branch_id as value, count(distinct r.id) as count from ${match.from} join items i on i.record_id = r.id
+      where ${where} group by i.branch_id order by count(distinct r.id) desc, i.branch_id`.execute(db),
+    sql<FacetCount>`select case when exists (select 1 from items i where i.record_id = r.id and i.status = 'available')
+      then 'available' else 'unavailable' end as value, count(*) as count from ${match.from} where ${where} group by 1 order by 1`.execute(db),
+  ]);
+  const counts = (r: { rows: FacetCount[] }) => r.rows.map((row) => ({ value: String(row.value), count: Number(row.count) }));
+  return {
+    total: Number(total.rows[0]?.n ?? 0),
+    rows: rows.rows.map((row) => ({ ...row, score: Number(row.score) })),
+    facets: {
+      format: counts(format),
+      language: counts(language),
+      decade: counts(decade),
+      subject: counts(subject),
+      branch: counts(branch),
+      availability: counts(availability),
+    },
+  };
+}
+
+function facet(column: RawBuilder<unknown>, from: RawBuilder<unknown>, where: RawBuilder<unknown>, limit: number, db: Executor) {
+  return sql<FacetCount>`select ${column} as value, count(*) as count from ${from} where ${where} and ${column} is not null
+    group by ${column} order by count(*) desc, 1 limit ${limit}`.execute(db);
+}
