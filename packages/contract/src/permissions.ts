@@ -9,6 +9,7 @@ export const PERMISSIONS = {
   'branches.manage': 'Add and change branches, opening hours and closed days',
   'tokens.manage': 'Create and revoke API tokens for integrations',
   'audit.read': 'Read the audit log',
+  'catalog.edit': 'Add, change and delete bibliographic records and items; import records',
 } as const;
 
 /** A permission name. */

@@ -41,7 +41,14 @@ describe.each(testDialects())('every route on %s', (dialect) => {
         .filter((r) => r.access === 'public')
         .map((r) => `${r.method} ${r.url}`)
         .sort(),
-    ).toEqual(['GET /', 'GET /api/health', 'GET /api/openapi.json', 'POST /api/auth/login']);
+    ).toEqual([
+      'GET /',
+      'GET /api/catalog/records/:id',
+      'GET /api/catalog/search',
+      'GET /api/health',
+      'GET /api/openapi.json',
+      'POST /api/auth/login',
+    ]);
   });
 
   it('answers 401 without a session or token, and writes nothing', async () => {

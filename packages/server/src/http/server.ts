@@ -14,6 +14,7 @@ import { registerAuth } from './plugins/auth.ts';
 import { auditRoutes } from './routes/audit.routes.ts';
 import { authRoutes } from './routes/auth.routes.ts';
 import { branchRoutes } from './routes/branches.routes.ts';
+import { catalogRoutes } from './routes/catalog.routes.ts';
 import { healthRoutes } from './routes/health.routes.ts';
 import { homeRoutes } from './routes/home.routes.ts';
 import { staffRoutes } from './routes/staff.routes.ts';
@@ -98,6 +99,7 @@ export async function buildHttpServer(app: App, options: HttpOptions = {}): Prom
     authRoutes,
     staffRoutes,
     branchRoutes,
+    catalogRoutes,
     tokenRoutes,
     auditRoutes,
   ]) {

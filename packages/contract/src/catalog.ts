@@ -1,0 +1,188 @@
+import { type Static, Type } from '@sinclair/typebox';
+import { Id, Instant, Nullable, Text } from './common.ts';
+
+const StringList = (description: string) =>
+  Type.Optional(Type.Array(Type.String({ maxLength: 200 }), { maxItems: 50, description }));
+
+export const SearchQuery = Type.Object(
+  {
+    q: Type.Optional(Type.String({ maxLength: 1000, description: 'keywords; fields title: author: subject: series: isbn: issn: lccn: oclc:; "phrases"; AND OR NOT; prefix*' })),
+    format: StringList('material types, e.g. book, video'),
+    language: StringList('MARC language codes, e.g. eng'),
+    decade: Type.Optional(Type.Array(Type.Integer({ minimum: 0, maximum: 2990 }), { maxItems: 50 })),
+    branch: Type.Optional(Type.Array(Id, { maxItems: 50 })),
+    subject: StringList('subject headings'),
+    available: Type.Optional(Type.Boolean({ description: 'only records with an item on the shelf' })),
+    sort: Type.Optional(
+      Type.Union([Type.Literal('relevance'), Type.Literal('title'), Type.Literal('author'), Type.Literal('date'), Type.Literal('date_asc')]),
+    ),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+    offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 10000, default: 0 })),
+  },
+  { additionalProperties: false },
+);
+export type SearchQuery = Static<typeof SearchQuery>;
+
+const FacetCounts = Type.Array(Type.Object({ value: Type.String(), count: Type.Integer() }));
+
+export const SearchHit = Type.Object({
+  id: Id,
+  title: Type.String(),
+  responsibility: Nullable(Type.String()),
+  authors: Type.Array(Type.String()),
+  year: Nullable(Type.Integer()),
+  format: Type.String(),
+  language: Nullable(Type.String()),
+  publisher: Nullable(Type.String()),
+  isbns: Type.Array(Type.String()),
+  score: Type.Number(),
+  availability: Type.Array(Type.Object({ branchId: Id, total: Type.Integer(), available: Type.Integer() })),
+});
+
+export const SearchResponse = Type.Object({
+  total: Type.Integer(),
+  hits: Type.Array(SearchHit),
+  facets: Type.Object({
+    format: FacetCounts,
+    language: FacetCounts,
+    decade: FacetCounts,
+    branch: FacetCounts,
+    subject: FacetCounts,
+    availability: FacetCounts,
+  }),
+});
+export type SearchResponse = Static<typeof SearchResponse>;
+
+/** MARC-in-JSON (code4lib): `{ leader, fields: [{ "001": "…" }, { "245": { ind1, ind2, subfields: [{ a: "…" }] } }] }`. */
+export const MarcJson = Type.Object(
+  {
+    leader: Type.String({ minLength: 24, maxLength: 24 }),
+    fields: Type.Array(Type.Record(Type.String({ pattern: '^[0-9A-Za-z]{3}$' }), Type.Unknown()), { maxItems: 10000 }),
+  },
+  { description: 'MARC-in-JSON' },
+);
+
+export const BibSummary = Type.Object({
+  controlNumber: Nullable(Type.String()),
+  title: Type.String(),
+  responsibility: Nullable(Type.String()),
+  authors: Type.Array(Type.String()),
+  subjects: Type.Array(Type.String()),
+  series: Type.Array(Type.String()),
+  isbns: Type.Array(Type.String()),
+  issns: Type.Array(Type.String()),
+  lccn: Nullable(Type.String()),
+  oclcNumbers: Type.Array(Type.String()),
+  publisher: Nullable(Type.String()),
+  year: Nullable(Type.Integer()),
+  language: Nullable(Type.String()),
+  format: Type.String(),
+  edition: Nullable(Type.String()),
+  notes: Type.Array(Type.String()),
+  lcCallNumber: Nullable(Type.String()),
+  deweyCallNumber: Nullable(Type.String()),
+});
+
+export const BibRecordResponse = Type.Object({
+  id: Id,
+  version: Type.Integer(),
+  summary: BibSummary,
+  marc: MarcJson,
+  createdAt: Instant,
+  updatedAt: Instant,
+});
+
+export const RecordFormatQuery = Type.Object(
+  { format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('marcxml'), Type.Literal('iso2709'), Type.Literal('text')])) },
+  { additionalProperties: false },
+);
+
+export const UpdateRecordRequest = Type.Object(
+  { marc: MarcJson, expectedVersion: Type.Optional(Type.Integer({ minimum: 1 })) },
+  { additionalProperties: false },
+);
+
+export const ItemStatus = Type.Union([
+  Type.Literal('in_processing'),
+  Type.Literal('available'),
+  Type.Literal('checked_out'),
+  Type.Literal('in_transit'),
+  Type.Literal('on_hold_shelf'),
+  Type.Literal('missing'),
+  Type.Literal('lost'),
+  Type.Literal('damaged'),
+  Type.Literal('withdrawn'),
+]);
+
+const CallNumberScheme = Type.Union([Type.Literal('lc'), Type.Literal('dewey'), Type.Literal('local')]);
+
+export const Item = Type.Object({
+  id: Id,
+  recordId: Id,
+  barcode: Type.String(),
+  branchId: Id,
+  location: Nullable(Type.String()),
+  callNumber: Nullable(Type.String()),
+  callNumberScheme: CallNumberScheme,
+  itemType: Type.String(),
+  copyNumber: Nullable(Type.String()),
+  volume: Nullable(Type.String()),
+  priceMinor: Nullable(Type.Integer()),
+  publicNote: Nullable(Type.String()),
+  staffNote: Nullable(Type.String()),
+  status: ItemStatus,
+  statusChangedAt: Instant,
+  createdAt: Instant,
+  updatedAt: Instant,
+});
+
+const ItemFields = {
+  branchId: Id,
+  location: Type.Optional(Nullable(Type.String({ maxLength: 100 }))),
+  callNumber: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
+  callNumberScheme: Type.Optional(CallNumberScheme),
+  itemType: Text(32),
+  copyNumber: Type.Optional(Nullable(Type.String({ maxLength: 32 }))),
+  volume: Type.Optional(Nullable(Type.String({ maxLength: 100 }))),
+  priceMinor: Type.Optional(Nullable(Type.Integer({ minimum: 0 }))),
+  publicNote: Type.Optional(Nullable(Type.String({ maxLength: 1000 }))),
+  staffNote: Type.Optional(Nullable(Type.String({ maxLength: 1000 }))),
+  status: Type.Optional(ItemStatus),
+};
+
+export const CreateItemRequest = Type.Object(
+  { barcode: Type.String({ minLength: 1, maxLength: 64, pattern: '^\\S+$' }), ...ItemFields },
+  { additionalProperties: false },
+);
+
+export const UpdateItemRequest = Type.Partial(Type.Object({ barcode: Type.String({ minLength: 1, maxLength: 64, pattern: '^\\S+$' }), ...ItemFields }), {
+  additionalProperties: false,
+  minProperties: 1,
+});
+
+export const ItemType = Type.Object({ code: Type.String(), name: Type.String(), isCirculating: Type.Boolean() });
+
+export const CreateItemTypeRequest = Type.Object(
+  { code: Type.String({ minLength: 1, maxLength: 32, pattern: '^[A-Z0-9_-]+$' }), name: Text(100), isCirculating: Type.Boolean() },
+  { additionalProperties: false },
+);
+
+export const ShelfListQuery = Type.Object(
+  {
+    branchId: Id,
+    location: Type.Optional(Type.String({ maxLength: 100 })),
+    after: Type.Optional(Type.String({ maxLength: 500, description: 'the shelfKey of the last item seen' })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
+  },
+  { additionalProperties: false },
+);
+
+export const ShelfListEntry = Type.Intersect([Item, Type.Object({ shelfKey: Type.String(), title: Type.String(), author: Nullable(Type.String()) })]);
+
+export const RecordVersion = Type.Object({
+  version: Type.Integer(),
+  at: Instant,
+  actorType: Type.String(),
+  actorId: Nullable(Type.String()),
+  change: Type.String(),
+});

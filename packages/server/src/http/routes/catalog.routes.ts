@@ -1,0 +1,244 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import {
+  BibRecordResponse,
+  CreateItemRequest,
+  CreateItemTypeRequest,
+  IdParams,
+  Item,
+  ItemType,
+  MarcJson,
+  RecordFormatQuery,
+  RecordVersion,
+  SearchQuery,
+  SearchResponse,
+  ShelfListEntry,
+  ShelfListQuery,
+  UpdateItemRequest,
+  UpdateRecordRequest,
+} from '@stacks/contract';
+import type { App } from '../../app.ts';
+import { AppError } from '../../kernel/app-error.ts';
+import { fromMarcJson, type MarcRecord, toMarcJson, toMarcText, toMarcXml, writeIso2709 } from '../../marc/index.ts';
+import { actorOf } from '../plugins/auth.ts';
+import { AUTHED_ERRORS, errorResponses } from './responses.ts';
+
+/** MARC-in-JSON from a request, or a 400 naming what is wrong with it. */
+function marcFromBody(value: unknown): MarcRecord {
+  const { record, problems } = fromMarcJson(value);
+  const errors = problems.filter((p) => p.severity === 'error');
+  if (!record || errors.length > 0) {
+    throw new AppError('INVALID_MARC', errors[0]?.message ?? 'Not a MARC-in-JSON record', { problems: errors });
+  }
+  return record;
+}
+
+/** Bibliographic records, items, item types, search and shelf lists. */
+export function catalogRoutes(app: App): FastifyPluginAsyncTypebox {
+  const { catalog } = app.services;
+  const edit = { access: { permission: 'catalog.edit' as const } };
+  const session = { access: 'authenticated' as const };
+  const tags = ['catalog'];
+
+  const recordResponse = async (id: string) => {
+    const record = await catalog.getRecord(id);
+    return { ...record, marc: toMarcJson(record.marc) };
+  };
+
+  return async (fastify) => {
+    fastify.get(
+      '/api/catalog/search',
+      {
+        config: { access: 'public' },
+        schema: {
+          tags,
+          summary: 'Search the catalog with facets; an empty query matches every record (anonymous use allowed for the public catalog)',
+          querystring: SearchQuery,
+          response: { 200: SearchResponse, ...errorResponses(400) },
+        },
+      },
+      async (request) => {
+        const { q, sort, limit, offset, format, language, decade, branch, subject, available } = request.query;
+        return catalog.search({
+          q: q ?? '',
+          filters: { format, language, decade, branch, subject, ...(available === undefined ? {} : { available }) },
+          ...(sort ? { sort } : {}),
+          limit: limit ?? 20,
+          offset: offset ?? 0,
+        });
+      },
+    );
+
+    fastify.get(
+      '/api/catalog/records/:id',
+      {
+        config: { access: 'public' },
+        schema: {
+          tags,
+          summary: 'One record: JSON with its summary and MARC-in-JSON, or ?format=marcxml|iso2709|text',
+          params: IdParams,
+          querystring: RecordFormatQuery,
+          response: { 200: BibRecordResponse, ...errorResponses(400, 404) },
+        },
+      },
+      async (request, reply) => {
+        const format = request.query.format ?? 'json';
+        if (format === 'json') return recordResponse(request.params.id);
+        const { marc } = await catalog.getRecord(request.params.id);
+        // The response schema describes the JSON form; the other formats are sent as they are.
+        if (format === 'marcxml') return reply.type('application/marcxml+xml; charset=utf-8').send(toMarcXml(marc) as never);
+        if (format === 'text') return reply.type('text/plain; charset=utf-8').send(toMarcText(marc) as never);
+        return reply.type('application/marc').send(Buffer.from(writeIso2709(marc)) as never);
+      },
+    );
+
+    fastify.post(
+      '/api/catalog/records',
+      {
+        config: edit,
+        schema: { tags, summary: 'Add a record (MARC-in-JSON)', body: MarcJson, response: { 201: BibRecordResponse, ...AUTHED_ERRORS } },
+      },
+      async (request, reply) => {
+        const record = await catalog.createRecord(actorOf(request), marcFromBody(request.body));
+        return reply.status(201).send(await recordResponse(record.id));
+      },
+    );
+
+    fastify.put(
+      '/api/catalog/records/:id',
+      {
+        config: edit,
+        schema: {
+          tags,
+          summary: 'Replace a record’s MARC; with expectedVersion, refused (409) when someone else saved it first',
+          params: IdParams,
+          body: UpdateRecordRequest,
+          response: { 200: BibRecordResponse, ...AUTHED_ERRORS, ...errorResponses(404, 409) },
+        },
+      },
+      async (request) => {
+        await catalog.updateRecord(actorOf(request), request.params.id, marcFromBody(request.body.marc), request.body.expectedVersion);
+        return recordResponse(request.params.id);
+      },
+    );
+
+    fastify.delete(
+      '/api/catalog/records/:id',
+      {
+        config: edit,
+        schema: { tags, summary: 'Delete a record that has no items', params: IdParams, response: { 204: { type: 'null' }, ...AUTHED_ERRORS, ...errorResponses(404, 409) } },
+      },
+      async (request, reply) => {
+        await catalog.deleteRecord(actorOf(request), request.params.id);
+        return reply.status(204).send();
+      },
+    );
+
+    fastify.get(
+      '/api/catalog/records/:id/history',
+      {
+        config: session,
+        schema: { tags, summary: 'A record’s versions, newest first', params: IdParams, response: { 200: Type.Array(RecordVersion), ...AUTHED_ERRORS, ...errorResponses(404) } },
+      },
+      async (request) => catalog.history(request.params.id),
+    );
+
+    fastify.get(
+      '/api/catalog/records/:id/items',
+      {
+        config: session,
+        schema: { tags, summary: 'A record’s items in shelf order', params: IdParams, response: { 200: Type.Array(Item), ...AUTHED_ERRORS, ...errorResponses(404) } },
+      },
+      async (request) => catalog.listItems(request.params.id),
+    );
+
+    fastify.post(
+      '/api/catalog/records/:id/items',
+      {
+        config: edit,
+        schema: {
+          tags,
+          summary: 'Add an item; it starts "in processing" unless a status is given',
+          params: IdParams,
+          body: CreateItemRequest,
+          response: { 201: Item, ...AUTHED_ERRORS, ...errorResponses(404, 409) },
+        },
+      },
+      async (request, reply) => reply.status(201).send(await catalog.addItem(actorOf(request), request.params.id, request.body)),
+    );
+
+    fastify.get(
+      '/api/catalog/items',
+      {
+        config: session,
+        schema: {
+          tags,
+          summary: 'Find an item by barcode',
+          querystring: Type.Object({ barcode: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false }),
+          response: { 200: Item, ...AUTHED_ERRORS, ...errorResponses(404) },
+        },
+      },
+      async (request) => {
+        const item = await catalog.findItemByBarcode(request.query.barcode);
+        if (!item) throw new AppError('ITEM_NOT_FOUND', `No item has the barcode ${request.query.barcode}`);
+        return item;
+      },
+    );
+
+    fastify.get(
+      '/api/catalog/items/:id',
+      { config: session, schema: { tags, summary: 'One item', params: IdParams, response: { 200: Item, ...AUTHED_ERRORS, ...errorResponses(404) } } },
+      async (request) => catalog.getItem(request.params.id),
+    );
+
+    fastify.patch(
+      '/api/catalog/items/:id',
+      {
+        config: edit,
+        schema: { tags, summary: 'Change an item', params: IdParams, body: UpdateItemRequest, response: { 200: Item, ...AUTHED_ERRORS, ...errorResponses(404, 409) } },
+      },
+      async (request) => catalog.updateItem(actorOf(request), request.params.id, request.body),
+    );
+
+    fastify.delete(
+      '/api/catalog/items/:id',
+      {
+        config: edit,
+        schema: { tags, summary: 'Delete an item', params: IdParams, response: { 204: { type: 'null' }, ...AUTHED_ERRORS, ...errorResponses(404) } },
+      },
+      async (request, reply) => {
+        await catalog.deleteItem(actorOf(request), request.params.id);
+        return reply.status(204).send();
+      },
+    );
+
+    fastify.get(
+      '/api/catalog/item-types',
+      { config: session, schema: { tags, summary: 'List item types', response: { 200: Type.Array(ItemType), ...AUTHED_ERRORS } } },
+      async () => catalog.listItemTypes(),
+    );
+
+    fastify.post(
+      '/api/catalog/item-types',
+      {
+        config: edit,
+        schema: { tags, summary: 'Add an item type', body: CreateItemTypeRequest, response: { 201: ItemType, ...AUTHED_ERRORS, ...errorResponses(409) } },
+      },
+      async (request, reply) => reply.status(201).send(await catalog.createItemType(actorOf(request), request.body)),
+    );
+
+    fastify.get(
+      '/api/catalog/shelf-list',
+      {
+        config: session,
+        schema: {
+          tags,
+          summary: 'Items of a branch (and shelving location) in shelf order',
+          querystring: ShelfListQuery,
+          response: { 200: Type.Array(ShelfListEntry), ...AUTHED_ERRORS },
+        },
+      },
+      async (request) => catalog.shelfList(request.query),
+    );
+  };
+}

@@ -1,0 +1,797 @@
+/**
+ * ISO 2709 ("MARC communications format") reading and writing, as profiled by MARC 21: a 24-byte
+ * leader, a directory of 12-byte entries (3-byte tag, 4-digit field length, 5-digit starting
+ * position), then the fields, each ending with the field terminator 0x1E; subfields start with the
+ * delimiter 0x1F; the record ends with the record terminator 0x1D.
+ *
+ * @see https://www.loc.gov/marc/specifications/specrecstruc.html
+ */
+import { Buffer, isAscii, isUtf8 } from 'node:buffer';
+import { decodeMarc8 } from '../marc8/index.ts';
+import { asBuffer, type ByteSource, byteChunks } from './byte-source.ts';
+import {
+  MarcParseError,
+  type MarcProblem,
+  type MarcProblemCode,
+  type MarcReadOptions,
+  type MarcWriteOptions,
+  ProblemSink,
+  type ReadResult,
+} from './problems.ts';
+import {
+  isControlTag,
+  LEADER_LENGTH,
+  type MarcField,
+  type MarcRecord,
+  padLeader,
+  type Subfield,
+} from './record.ts';
+
+/** ISO 2709 record terminator (MARC 21: 1D hex). */
+export const RECORD_TERMINATOR = 0x1d;
+/** ISO 2709 field terminator (MARC 21: 1E hex). */
+export const FIELD_TERMINATOR = 0x1e;
+/** ISO 2709 subfield delimiter (MARC 21: 1F hex). */
+export const SUBFIELD_DELIMITER = 0x1f;
+const ESCAPE = 0x1b;
+const DIRECTORY_ENTRY_LENGTH = 12;
+
+/**
+ * How to decode field data.
+ *
+ * - `auto` (default): leader/09 = 'a' → UTF-8. leader/09 = blank → MARC-8, except that data
+ *   holding no MARC-8 escape (0x1B) that is valid UTF-8 with non-ASCII bytes is decoded as UTF-8 and
+ *   reported (`CHARACTER_CODING_MISMATCH`, warning): many exports flag UTF-8 records as MARC-8, and a
+ *   MARC-8 text (ANSEL diacritics before an ASCII letter) is practically never valid UTF-8. Any other
+ *   leader/09 is reported (`CHARACTER_CODING_UNKNOWN`) and decoded the same way.
+ * - `leader`: trust leader/09 (blank = MARC-8, 'a' = UTF-8; other values as in `auto`).
+ * - `utf-8` / `marc-8`: force one scheme whatever the leader says.
+ *
+ * Invalid UTF-8 sequences become U+FFFD and are reported (`INVALID_UTF8`, warning).
+ */
+export type CharacterCoding = 'auto' | 'leader' | 'utf-8' | 'marc-8';
+
+/** Options for the ISO 2709 readers. */
+export interface Iso2709ReadOptions extends MarcReadOptions {
+  /** How to decode field data; see {@link CharacterCoding}. Default `auto`. */
+  characterCoding?: CharacterCoding;
+}
+
+/** Buffer methods Node has had for a long time but does not type; they skip `toString`'s dispatch. */
+interface FastSlices {
+  utf8Slice(start: number, end: number): string;
+  latin1Slice(start: number, end: number): string;
+}
+
+type TextMode = 'utf8' | 'marc8';
+
+/** A field found in the data area: tag and byte range [start, end) without the terminator. */
+interface FieldSpan {
+  tag: string;
+  start: number;
+  end: number;
+}
+
+const numericTags: string[] = [];
+for (let i = 0; i < 1000; i++) numericTags.push(String(i).padStart(3, '0'));
+
+/** Reads `n` ASCII digits at `p`; -1 when any byte is not a digit. */
+function digits(buf: Buffer, p: number, n: number): number {
+  let value = 0;
+  for (let i = p; i < p + n; i++) {
+    const d = (buf[i] ?? 0) - 0x30;
+    if (d < 0 || d > 9) return -1;
+    value = value * 10 + d;
+  }
+  return value;
+}
+
+function tagAt(buf: Buffer, p: number): string {
+  const a = buf[p]! - 0x30;
+  const b = buf[p + 1]! - 0x30;
+  const c = buf[p + 2]! - 0x30;
+  if (a >= 0 && a <= 9 && b >= 0 && b <= 9 && c >= 0 && c <= 9) return numericTags[a * 100 + b * 10 + c]!;
+  return String.fromCharCode(buf[p]!, buf[p + 1]!, buf[p + 2]!);
+}
+
+function isAllDigits(tag: string): boolean {
+  return /^[0-9]{3}$/.test(tag);
+}
+
+function isSkippableBeforeLeader(byte: number): boolean {
+  // whitespace, NUL, DOS end-of-file (0x1A) and other C0 controls left between records by old tools
+  return byte <= 0x20 && byte !== RECORD_TERMINATOR;
+}
+
+function hasMarc8Escape(buf: Buffer, start: number, end: number): boolean {
+  // bounded: an unbounded indexOf would scan the rest of a large input for every record
+  return buf.subarray(start, end).indexOf(ESCAPE) !== -1;
+}
+
+function isBlank(buf: Buffer, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (!isSkippableBeforeLeader(buf[i]!)) return false;
+  return true;
+}
+
+function quote(buf: Buffer, start: number, end: number): string {
+  return JSON.stringify((buf as unknown as FastSlices).latin1Slice(start, Math.min(end, start + 40)));
+}
+
+/** Parses one record at a time; holds the options and the per-record problem list. @internal */
+class RecordParser {
+  private readonly sink: ProblemSink;
+  private readonly coding: CharacterCoding;
+  private buf: Buffer = Buffer.alloc(0);
+  private slices: FastSlices = this.buf as unknown as FastSlices;
+  /** Add to a buffer position to get the absolute byte offset in the input. */
+  private shift = 0;
+  private mode: TextMode = 'utf8';
+  /** The record's data area read byte-for-char (latin1): ASCII runs are cut from it without decoding. */
+  private dataText = '';
+  private dataStart = 0;
+  /** The whole data area is ASCII without MARC-8 escapes: every value is a plain substring. */
+  private isPlainAscii = false;
+
+  constructor(options: Iso2709ReadOptions) {
+    this.sink = new ProblemSink(options.strict === true);
+    this.coding = options.characterCoding ?? 'auto';
+  }
+
+  private report(code: MarcProblemCode, severity: 'error' | 'warning', at: number, message: string): void {
+    this.sink.add(code, severity, at + this.shift, message);
+  }
+
+  /**
+   * Parses the bytes [start, end) of `buf`; `end` is the record terminator's index, or the end of the
+   * input when `isTerminated` is false. `offset` is the absolute input offset of `start`.
+   */
+  parse(
+    buf: Buffer,
+    start: number,
+    end: number,
+    isTerminated: boolean,
+    recordIndex: number,
+    offset: number,
+  ): ReadResult {
+    this.buf = buf;
+    this.slices = buf as unknown as FastSlices;
+    this.shift = offset - start;
+    this.sink.recordIndex = recordIndex;
+    const record = this.parseRecord(start, end, isTerminated);
+    this.dataText = '';
+    return { recordIndex, byteOffset: offset, record, problems: this.sink.take() };
+  }
+
+  private parseRecord(start: number, end: number, isTerminated: boolean): MarcRecord | null {
+    const buf = this.buf;
+    let s = start;
+    while (s < end && isSkippableBeforeLeader(buf[s]!)) s++;
+    if (s === end) {
+      this.report(
+        'RECORD_EMPTY',
+        'error',
+        start,
+        'empty record: a record terminator with no record before it',
+      );
+      return null;
+    }
+    if (s > start) {
+      this.report(
+        'JUNK_BEFORE_RECORD',
+        'warning',
+        start,
+        `skipped ${s - start} control byte(s) before the leader`,
+      );
+    }
+    if (end - s < LEADER_LENGTH) {
+      this.report(
+        isTerminated ? 'RECORD_TOO_SHORT' : 'RECORD_TRUNCATED',
+        'error',
+        s,
+        `${end - s} byte(s) ${quote(buf, s, end)} ${
+          isTerminated ? 'before the record terminator' : 'at the end of the input'
+        } cannot hold a 24-byte leader; record lost`,
+      );
+      return null;
+    }
+    if (!isTerminated) {
+      this.report(
+        'RECORD_TRUNCATED',
+        'error',
+        s,
+        `the input ends ${end - s} byte(s) into a record with no record terminator (1D hex); keeping what is complete`,
+      );
+    }
+    const leader = this.slices.latin1Slice(s, s + LEADER_LENGTH);
+    this.checkLeader(s, end, isTerminated);
+
+    const directoryStart = s + LEADER_LENGTH;
+    const directoryEnd = this.directoryEnd(s, directoryStart, end);
+    if (directoryEnd === -1) return { leader, fields: [] };
+    const dataStart = directoryEnd + 1;
+    const directoryLength = directoryEnd - directoryStart;
+    const isAligned = directoryLength % DIRECTORY_ENTRY_LENGTH === 0;
+    if (!isAligned) {
+      this.report(
+        'DIRECTORY_LENGTH_INVALID',
+        'warning',
+        directoryStart,
+        `directory length ${directoryLength} is not a multiple of 12`,
+      );
+    }
+    this.mode = this.textMode(s, dataStart, end);
+    this.dataStart = dataStart;
+    this.dataText = this.slices.latin1Slice(dataStart, end);
+    if (isAligned && this.isDirectorySound(directoryStart, directoryEnd, dataStart, end)) {
+      const fields: MarcField[] = new Array((directoryEnd - directoryStart) / DIRECTORY_ENTRY_LENGTH);
+      let i = 0;
+      for (let p = directoryStart; p < directoryEnd; p += DIRECTORY_ENTRY_LENGTH) {
+        const fieldStart = dataStart + digits(buf, p + 7, 5);
+        fields[i++] = this.field(tagAt(buf, p), fieldStart, fieldStart + digits(buf, p + 3, 4) - 1);
+      }
+      return { leader, fields };
+    }
+    const spans = this.directoryLenient(directoryStart, directoryEnd, dataStart, end, isAligned);
+    const fields: MarcField[] = spans.map((span) => this.field(span.tag, span.start, span.end));
+    return { leader, fields };
+  }
+
+  private checkLeader(s: number, end: number, isTerminated: boolean): void {
+    const buf = this.buf;
+    const recordLength = digits(buf, s, 5);
+    const actual = end - s + (isTerminated ? 1 : 0);
+    if (recordLength === -1) {
+      this.report(
+        'RECORD_LENGTH_INVALID',
+        'warning',
+        s,
+        `record length (leader/00-04) ${quote(buf, s, s + 5)} is not numeric; using the record terminator`,
+      );
+    } else if (recordLength !== actual && isTerminated) {
+      this.report(
+        'RECORD_LENGTH_INVALID',
+        'warning',
+        s,
+        `record length (leader/00-04) says ${recordLength} bytes but the record terminator ends the record at ${actual}`,
+      );
+    }
+    if (buf[s + 10] !== 0x32 || buf[s + 11] !== 0x32) {
+      this.report(
+        'LEADER_INVALID',
+        'warning',
+        s + 10,
+        `indicator count and subfield code length (leader/10-11) are ${quote(buf, s + 10, s + 12)}; MARC 21 uses "22"`,
+      );
+    }
+  }
+
+  /**
+   * Where the directory ends: normally at the first field terminator after the leader. When that
+   * disagrees with the base address (leader/12-16) and the base address closes a run of whole,
+   * numeric directory entries, the directory's terminator was lost and the base address wins.
+   * -1 when neither can be used (only the leader is kept).
+   */
+  private directoryEnd(s: number, directoryStart: number, end: number): number {
+    const buf = this.buf;
+    let found = buf.indexOf(FIELD_TERMINATOR, directoryStart);
+    if (found >= end) found = -1;
+    const baseAddress = digits(buf, s + 12, 5);
+    const fromLeader = s + baseAddress - 1;
+    if (found !== -1 && fromLeader === found) return found;
+    const isLeaderUsable =
+      baseAddress > LEADER_LENGTH &&
+      fromLeader < end &&
+      (found === -1 || fromLeader < found) &&
+      (fromLeader - directoryStart) % DIRECTORY_ENTRY_LENGTH === 0 &&
+      this.isNumericDirectory(directoryStart, fromLeader) &&
+      this.isFirstEntryAField(directoryStart, fromLeader + 1, end);
+    if (isLeaderUsable) {
+      this.report(
+        'DIRECTORY_TERMINATOR_MISSING',
+        'warning',
+        fromLeader,
+        `the directory has no field terminator (1E hex) at ${fromLeader - s}, where the base address ` +
+          `(leader/12-16) ends it (found ${quote(buf, fromLeader, fromLeader + 1)}); using the base address`,
+      );
+      return fromLeader;
+    }
+    if (found === -1) {
+      this.report(
+        'DIRECTORY_TERMINATOR_MISSING',
+        'error',
+        directoryStart,
+        'no field terminator (1E hex) ends the directory and the base address (leader/12-16) is unusable; only the leader is kept',
+      );
+      return -1;
+    }
+    this.report(
+      'BASE_ADDRESS_INVALID',
+      'warning',
+      s + 12,
+      `base address of data (leader/12-16) is ${quote(buf, s + 12, s + 17)} but the directory ends at ${
+        found + 1 - s
+      }; using ${found + 1 - s}`,
+    );
+    return found;
+  }
+
+  private isFirstEntryAField(directoryStart: number, dataStart: number, end: number): boolean {
+    const length = digits(this.buf, directoryStart + 3, 4);
+    const last = dataStart + digits(this.buf, directoryStart + 7, 5) + length - 1;
+    return length > 0 && last < end && this.buf[last] === FIELD_TERMINATOR;
+  }
+
+  private isNumericDirectory(start: number, end: number): boolean {
+    for (let p = start; p < end; p += DIRECTORY_ENTRY_LENGTH) {
+      if (digits(this.buf, p + 3, 9) === -1) return false;
+    }
+    return true;
+  }
+
+  /** True when every directory entry points at a whole field (ending with a field terminator). */
+  private isDirectorySound(
+    directoryStart: number,
+    directoryEnd: number,
+    dataStart: number,
+    end: number,
+  ): boolean {
+    const buf = this.buf;
+    for (let p = directoryStart; p < directoryEnd; p += DIRECTORY_ENTRY_LENGTH) {
+      const length = digits(buf, p + 3, 4);
+      const position = digits(buf, p + 7, 5);
+      const last = dataStart + position + length - 1;
+      if (length < 1 || position < 0 || last >= end || buf[last] !== FIELD_TERMINATOR) return false;
+    }
+    return true;
+  }
+
+  /**
+   * The directory of a damaged record. Entries are trusted while they point at a whole field; from
+   * the first one that does not, fields are taken in data order (the layout every writer uses),
+   * each from the end of the previous one to the next field terminator. In a directory whose length
+   * is not a multiple of 12, an entry may be 13 or 14 bytes wide (a field longer than 9,999 bytes or
+   * a start past 99,999): such widths are tried before falling back.
+   */
+  private directoryLenient(
+    directoryStart: number,
+    directoryEnd: number,
+    dataStart: number,
+    end: number,
+    isAligned: boolean,
+  ): FieldSpan[] {
+    const buf = this.buf;
+    const spans: FieldSpan[] = [];
+    let cursor = dataStart;
+    let isSequential = false;
+    let entry = 0;
+    const pointsAtField = (length: number, position: number): boolean => {
+      const last = dataStart + position + length - 1;
+      return length >= 1 && position >= 0 && last < end && buf[last] === FIELD_TERMINATOR;
+    };
+    let p = directoryStart;
+    while (p + DIRECTORY_ENTRY_LENGTH <= directoryEnd) {
+      const tag = tagAt(buf, p);
+      const length = digits(buf, p + 3, 4);
+      const position = digits(buf, p + 7, 5);
+      if (pointsAtField(length, position) && (!isSequential || dataStart + position === cursor)) {
+        spans.push({ tag, start: dataStart + position, end: dataStart + position + length - 1 });
+        cursor = dataStart + position + length;
+        p += DIRECTORY_ENTRY_LENGTH;
+        entry++;
+        continue;
+      }
+      if (!isAligned) {
+        let width = 0;
+        for (const [lengthDigits, positionDigits] of [
+          [5, 5],
+          [4, 6],
+          [5, 6],
+        ] as const) {
+          if (p + 3 + lengthDigits + positionDigits > directoryEnd) continue;
+          const wideLength = digits(buf, p + 3, lengthDigits);
+          const widePosition = digits(buf, p + 3 + lengthDigits, positionDigits);
+          if (pointsAtField(wideLength, widePosition) && dataStart + widePosition === cursor) {
+            this.report(
+              'DIRECTORY_ENTRY_INVALID',
+              'warning',
+              p,
+              `directory entry ${entry} for tag ${tag} is ${3 + lengthDigits + positionDigits} bytes wide ` +
+                `(${quote(buf, p, p + 3 + lengthDigits + positionDigits)}): field longer than 9999 or starting past 99999`,
+            );
+            spans.push({ tag, start: cursor, end: cursor + wideLength - 1 });
+            cursor += wideLength;
+            width = 3 + lengthDigits + positionDigits;
+            break;
+          }
+        }
+        if (width > 0) {
+          p += width;
+          entry++;
+          continue;
+        }
+      }
+      isSequential = true;
+      if (cursor < end) {
+        let last = buf.indexOf(FIELD_TERMINATOR, cursor);
+        if (last === -1 || last >= end) last = end;
+        this.report(
+          'DIRECTORY_ENTRY_INVALID',
+          'warning',
+          p,
+          `directory entry ${entry} for tag ${tag} (${quote(buf, p, p + 12)}) does not point at a field; ` +
+            `took the next field in the data area (record byte ${cursor - dataStart} of the data)`,
+        );
+        if (last === end) {
+          this.report(
+            'FIELD_TERMINATOR_MISSING',
+            'warning',
+            cursor,
+            `field ${tag} has no field terminator (1E hex); it runs to the end of the record`,
+          );
+        }
+        spans.push({ tag, start: cursor, end: last });
+        cursor = last + 1;
+      } else {
+        this.report(
+          'FIELD_LOST',
+          'error',
+          p,
+          `directory entry ${entry} for tag ${tag} (${quote(buf, p, p + 12)}) points past the end of the data; field lost`,
+        );
+      }
+      p += DIRECTORY_ENTRY_LENGTH;
+      entry++;
+    }
+    return spans;
+  }
+
+  /** Decides how to decode this record's data; see {@link CharacterCoding}. */
+  private textMode(s: number, dataStart: number, end: number): TextMode {
+    const buf = this.buf;
+    const data = buf.subarray(dataStart, end);
+    const scheme = buf[s + 9]!;
+    const isAsciiData = isAscii(data);
+    const hasEscape = hasMarc8Escape(buf, dataStart, end);
+    const isUtf8Forced = this.coding === 'utf-8' || (this.coding !== 'marc-8' && scheme === 0x61);
+    if (isUtf8Forced) {
+      this.isPlainAscii = isAsciiData;
+      if (!isAsciiData && !isUtf8(data)) {
+        this.report(
+          'INVALID_UTF8',
+          'warning',
+          dataStart,
+          'the data holds byte sequences that are not valid UTF-8; they were replaced by U+FFFD',
+        );
+      }
+      return 'utf8';
+    }
+    this.isPlainAscii = isAsciiData && !hasEscape;
+    if (this.isPlainAscii) return 'utf8';
+    if (this.coding === 'marc-8' || (scheme === 0x20 && this.coding === 'leader')) return 'marc8';
+    const isUtf8Data = !hasEscape && isUtf8(data);
+    const how = isUtf8Data ? 'decoded as UTF-8 (the bytes are valid UTF-8)' : 'decoded as MARC-8';
+    if (scheme !== 0x20) {
+      this.report(
+        'CHARACTER_CODING_UNKNOWN',
+        'warning',
+        s + 9,
+        `character coding scheme (leader/09) is ${quote(buf, s + 9, s + 10)}, neither blank (MARC-8) nor "a" (UCS/Unicode); ${how}`,
+      );
+    } else if (isUtf8Data) {
+      this.report(
+        'CHARACTER_CODING_MISMATCH',
+        'warning',
+        s + 9,
+        `character coding scheme (leader/09) is blank = MARC-8 but the data is valid UTF-8; ${how}`,
+      );
+    }
+    return isUtf8Data ? 'utf8' : 'marc8';
+  }
+
+  /** True when the bytes [start, end) are not plain ASCII text (they need UTF-8 or MARC-8 decoding). */
+  private needsDecoding(start: number, end: number): boolean {
+    if (this.isPlainAscii) return false;
+    const buf = this.buf;
+    if (this.mode === 'utf8') {
+      for (let i = start; i < end; i++) if (buf[i]! >= 0x80) return true;
+    } else {
+      for (let i = start; i < end; i++) {
+        const b = buf[i]!;
+        if (b >= 0x80 || b === ESCAPE) return true;
+      }
+    }
+    return false;
+  }
+
+  private text(start: number, end: number): string {
+    if (!this.needsDecoding(start, end)) {
+      return this.dataText.substring(start - this.dataStart, end - this.dataStart);
+    }
+    return this.mode === 'utf8'
+      ? this.slices.utf8Slice(start, end)
+      : decodeMarc8(this.buf.subarray(start, end));
+  }
+
+  /** The field with data [start, end) (`end` = its field terminator, or the end of the data). */
+  private field(tag: string, start: number, end: number): MarcField {
+    const buf = this.buf;
+    if (isControlTag(tag)) return { tag, value: this.text(start, end) };
+    let delimiter = start + 2;
+    if (delimiter >= end || buf[delimiter] !== SUBFIELD_DELIMITER) {
+      delimiter = buf.subarray(start, end).indexOf(SUBFIELD_DELIMITER);
+      if (delimiter !== -1) delimiter += start;
+    }
+    if (delimiter === -1) {
+      // Local tags (Aleph's FMT, LDR…) carry no subfields: read them as control fields.
+      if (!isAllDigits(tag)) return { tag, value: this.text(start, end) };
+      const ind1 = start < end ? String.fromCharCode(buf[start]!) : ' ';
+      const ind2 = start + 1 < end ? String.fromCharCode(buf[start + 1]!) : ' ';
+      const subfields: Subfield[] = [];
+      if (start + 2 < end) {
+        subfields.push({ code: 'a', value: this.text(start + 2, end) });
+        this.report(
+          'SUBFIELD_DELIMITER_MISSING',
+          'warning',
+          start,
+          `data field ${tag} has no subfield delimiter (1F hex); its text ${quote(buf, start + 2, end)} is kept as $a`,
+        );
+      } else {
+        this.report('SUBFIELD_DELIMITER_MISSING', 'warning', start, `data field ${tag} has no subfields`);
+      }
+      return { tag, ind1, ind2, subfields };
+    }
+    let ind1 = ' ';
+    let ind2 = ' ';
+    if (delimiter - start >= 2) {
+      ind1 = String.fromCharCode(buf[start]!);
+      ind2 = String.fromCharCode(buf[start + 1]!);
+      if (delimiter - start > 2) {
+        const junk = buf.subarray(start + 2, delimiter);
+        const isFiller = junk.every((b) => b === 0x20 || b === 0x5c || b === 0x7c || b === 0x23);
+        this.report(
+          'DATA_BEFORE_FIRST_SUBFIELD',
+          isFiller ? 'warning' : 'error',
+          start + 2,
+          `data field ${tag}: ${quote(buf, start + 2, delimiter)} between the indicators and the first subfield was dropped`,
+        );
+      }
+    } else {
+      if (delimiter - start === 1) ind1 = String.fromCharCode(buf[start]!);
+      this.report(
+        'INDICATORS_MISSING',
+        'warning',
+        start,
+        `data field ${tag} has ${delimiter - start} indicator byte(s) before its first subfield; blank assumed`,
+      );
+    }
+    return { tag, ind1, ind2, subfields: this.subfields(tag, delimiter, end) };
+  }
+
+  /** Subfields from the first delimiter at `delimiter` to `end`. */
+  private subfields(tag: string, delimiter: number, end: number): Subfield[] {
+    const out: Subfield[] = [];
+    if (this.mode === 'utf8' || !this.needsDecoding(delimiter, end)) {
+      // One string for the whole field, cut at the delimiters (1F hex is ASCII in UTF-8 and MARC-8).
+      const text = this.text(delimiter + 1, end);
+      let from = 0;
+      while (from <= text.length) {
+        let to = text.indexOf('\x1f', from);
+        if (to === -1) to = text.length;
+        if (to === from) this.reportEmptySubfield(tag, delimiter);
+        else out.push({ code: text.charAt(from), value: text.substring(from + 1, to) });
+        from = to + 1;
+      }
+      return out;
+    }
+    // MARC-8: decode subfield by subfield, so a bad escape in one cannot garble the next.
+    const buf = this.buf;
+    let from = delimiter + 1;
+    while (from <= end) {
+      let to = buf.subarray(from, end).indexOf(SUBFIELD_DELIMITER);
+      to = to === -1 ? end : from + to;
+      if (to === from) this.reportEmptySubfield(tag, from);
+      else out.push({ code: String.fromCharCode(buf[from]!), value: this.text(from + 1, to) });
+      from = to + 1;
+    }
+    return out;
+  }
+
+  private reportEmptySubfield(tag: string, at: number): void {
+    this.report(
+      'SUBFIELD_CODE_INVALID',
+      'warning',
+      at,
+      `data field ${tag} has a subfield delimiter with no subfield code; ignored`,
+    );
+  }
+}
+
+/**
+ * Reads every record of an ISO 2709 buffer (one record or a whole file) synchronously: one
+ * {@link ReadResult} per record, in order. Records are delimited by the record terminator (1D hex),
+ * not by the record length in leader/00-04, so a wrong length costs nothing; trailing whitespace after
+ * the last record is ignored. Lenient by default (see {@link MarcReadOptions.strict}).
+ *
+ * @example
+ * for (const { record, problems } of parseIso2709(bytes)) if (record) index(record);
+ */
+export function parseIso2709(input: Uint8Array, options: Iso2709ReadOptions = {}): ReadResult[] {
+  return [...iterateIso2709(input, options)];
+}
+
+/** Like {@link parseIso2709}, one result at a time (no array of every record). */
+export function* iterateIso2709(input: Uint8Array, options: Iso2709ReadOptions = {}): Generator<ReadResult> {
+  const buf = asBuffer(input);
+  const parser = new RecordParser(options);
+  let position = 0;
+  let recordIndex = 0;
+  while (position < buf.length) {
+    const end = buf.indexOf(RECORD_TERMINATOR, position);
+    if (end === -1) {
+      if (!isBlank(buf, position, buf.length)) {
+        yield parser.parse(buf, position, buf.length, false, recordIndex, position);
+      }
+      return;
+    }
+    yield parser.parse(buf, position, end, true, recordIndex++, position);
+    position = end + 1;
+  }
+}
+
+/**
+ * Parses exactly one ISO 2709 record and returns it, throwing a {@link MarcParseError} when the
+ * bytes hold no record. Problems are thrown in strict mode, else passed to `onProblem`.
+ */
+export function parseIso2709Record(
+  input: Uint8Array,
+  options: Iso2709ReadOptions & { onProblem?: (problem: MarcProblem) => void } = {},
+): MarcRecord {
+  const [first] = iterateIso2709(input, options);
+  for (const problem of first?.problems ?? []) options.onProblem?.(problem);
+  if (!first?.record) {
+    throw new MarcParseError(
+      first?.problems.find((p) => p.severity === 'error') ?? {
+        recordIndex: 0,
+        byteOffset: 0,
+        severity: 'error',
+        code: 'RECORD_EMPTY',
+        message: 'no ISO 2709 record in the input',
+      },
+    );
+  }
+  return first.record;
+}
+
+/**
+ * Streams the records of an ISO 2709 source (a file stream, an HTTP body…): yields one
+ * {@link ReadResult} per record as soon as its record terminator arrives. Only the bytes of the
+ * record in progress are kept between chunks, so a file of any size reads in constant memory.
+ * `byteOffset`s are absolute offsets in the stream. Lenient by default; never stops on a bad record.
+ *
+ * @example
+ * for await (const { record, problems } of readIso2709(fs.createReadStream(path))) { … }
+ */
+export async function* readIso2709(
+  source: ByteSource,
+  options: Iso2709ReadOptions = {},
+): AsyncGenerator<ReadResult> {
+  const parser = new RecordParser(options);
+  let pending: Buffer[] = [];
+  let pendingLength = 0;
+  let pendingOffset = 0;
+  let recordIndex = 0;
+  for await (const chunk of byteChunks(source)) {
+    const first = chunk.indexOf(RECORD_TERMINATOR);
+    if (first === -1) {
+      pending.push(chunk);
+      pendingLength += chunk.length;
+      continue;
+    }
+    const buf = pendingLength === 0 ? chunk : Buffer.concat([...pending, chunk]);
+    let position = 0;
+    let end = pendingLength + first;
+    while (end !== -1) {
+      yield parser.parse(buf, position, end, true, recordIndex++, pendingOffset + position);
+      position = end + 1;
+      end = buf.indexOf(RECORD_TERMINATOR, position);
+    }
+    pendingOffset += position;
+    pendingLength = buf.length - position;
+    pending = pendingLength > 0 ? [buf.subarray(position)] : [];
+  }
+  if (pendingLength > 0) {
+    const buf = Buffer.concat(pending);
+    if (!isBlank(buf, 0, buf.length))
+      yield parser.parse(buf, 0, buf.length, false, recordIndex, pendingOffset);
+  }
+}
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the ISO 2709 delimiters are control characters
+const MARC_DELIMITERS = /[\x1d-\x1f]/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the ISO 2709 delimiters are control characters
+const MARC_DELIMITERS_ALL = /[\x1d-\x1f]/g;
+
+/**
+ * Encodes a record as one ISO 2709 record in UTF-8 (MARC 21 Unicode): leader/00-04 (record length),
+ * leader/12-16 (base address of data) and the directory are recomputed; leader/09 (character coding
+ * scheme) is set to 'a', leader/10-11 to "22" and leader/20-23 (entry map) to "4500"; the
+ * directory lists the fields in record order. Delimiter characters (1D, 1E, 1F hex) inside values,
+ * indicators that are not one ASCII character (written blank) and subfield codes that are not one
+ * ASCII character (subfield left out) are reported to `onProblem`.
+ *
+ * @throws MarcParseError when the record cannot be expressed in ISO 2709: a field longer than 9,999
+ * bytes, a field starting past byte 99,999 of the data, a record longer than 99,999 bytes, or a tag
+ * that is not 3 ASCII characters.
+ */
+export function writeIso2709(record: MarcRecord, options: MarcWriteOptions = {}): Uint8Array {
+  const report = (code: MarcProblemCode, message: string, severity: 'error' | 'warning' = 'warning') =>
+    options.onProblem?.({ recordIndex: 0, byteOffset: 0, severity, code, message });
+  const refuse = (code: MarcProblemCode, message: string): never => {
+    throw new MarcParseError({ recordIndex: 0, byteOffset: 0, severity: 'error', code, message });
+  };
+  const clean = (tag: string, value: string): string => {
+    if (!MARC_DELIMITERS.test(value)) return value;
+    report('CHARACTER_ILLEGAL', `field ${tag}: MARC delimiter characters (1D-1F hex) removed from the data`);
+    return value.replace(MARC_DELIMITERS_ALL, '');
+  };
+  const indicator = (tag: string, value: string): string => {
+    if (value.length === 1 && value >= ' ' && value <= '~') return value;
+    report('INDICATOR_INVALID', `field ${tag}: indicator ${JSON.stringify(value)} written as blank`);
+    return ' ';
+  };
+  const bodies: Buffer[] = [];
+  let directory = '';
+  let position = 0;
+  for (const field of record.fields) {
+    const { tag } = field;
+    if (!/^[\x20-\x7e]{3}$/.test(tag))
+      refuse('TAG_INVALID', `tag ${JSON.stringify(tag)} is not 3 ASCII characters`);
+    let text: string;
+    if ('subfields' in field) {
+      text = indicator(tag, field.ind1) + indicator(tag, field.ind2);
+      for (const { code, value } of field.subfields) {
+        if (code.length !== 1 || code < ' ' || code > '~') {
+          report(
+            'SUBFIELD_CODE_INVALID',
+            `field ${tag}: subfield code ${JSON.stringify(code)} left out`,
+            'error',
+          );
+          continue;
+        }
+        text += `\x1f${code}${clean(tag, value)}`;
+      }
+    } else {
+      text = clean(tag, field.value);
+    }
+    const body = Buffer.from(`${text}\x1e`, 'utf8');
+    if (body.length > 9999)
+      refuse('FIELD_LOST', `field ${tag} is ${body.length} bytes; ISO 2709 allows 9999`);
+    if (position > 99999)
+      refuse('FIELD_LOST', `field ${tag} starts at byte ${position}; ISO 2709 allows 99999`);
+    directory += tag + String(body.length).padStart(4, '0') + String(position).padStart(5, '0');
+    bodies.push(body);
+    position += body.length;
+  }
+  directory += '\x1e';
+  const baseAddress = LEADER_LENGTH + directory.length;
+  const recordLength = baseAddress + position + 1;
+  if (recordLength > 99999) refuse('FIELD_LOST', `record is ${recordLength} bytes; ISO 2709 allows 99999`);
+  const source = padLeader(record.leader);
+  const leader =
+    String(recordLength).padStart(5, '0') +
+    source.slice(5, 9) +
+    'a22' +
+    String(baseAddress).padStart(5, '0') +
+    source.slice(17, 20) +
+    '4500';
+  const out = Buffer.allocUnsafe(recordLength);
+  out.write(leader, 0, 'latin1');
+  out.write(directory, LEADER_LENGTH, 'latin1');
+  let at = baseAddress;
+  for (const body of bodies) {
+    body.copy(out, at);
+    at += body.length;
+  }
+  out[at] = RECORD_TERMINATOR;
+  return out;
+}
