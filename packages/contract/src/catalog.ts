@@ -6,7 +6,13 @@ const StringList = (description: string) =>
 
 export const SearchQuery = Type.Object(
   {
-    q: Type.Optional(Type.String({ maxLength: 1000, description: 'keywords; fields title: author: subject: series: isbn: issn: lccn: oclc:; "phrases"; AND OR NOT; prefix*' })),
+    q: Type.Optional(
+      Type.String({
+        maxLength: 1000,
+        description:
+          'keywords; fields title: author: subject: series: isbn: issn: lccn: oclc:; "phrases"; AND OR NOT; prefix*',
+      }),
+    ),
     format: StringList('material types, e.g. book, video'),
     language: StringList('MARC language codes, e.g. eng'),
     decade: Type.Optional(Type.Array(Type.Integer({ minimum: 0, maximum: 2990 }), { maxItems: 50 })),
@@ -14,7 +20,13 @@ export const SearchQuery = Type.Object(
     subject: StringList('subject headings'),
     available: Type.Optional(Type.Boolean({ description: 'only records with an item on the shelf' })),
     sort: Type.Optional(
-      Type.Union([Type.Literal('relevance'), Type.Literal('title'), Type.Literal('author'), Type.Literal('date'), Type.Literal('date_asc')]),
+      Type.Union([
+        Type.Literal('relevance'),
+        Type.Literal('title'),
+        Type.Literal('author'),
+        Type.Literal('date'),
+        Type.Literal('date_asc'),
+      ]),
     ),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
     offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 10000, default: 0 })),
@@ -57,7 +69,9 @@ export type SearchResponse = Static<typeof SearchResponse>;
 export const MarcJson = Type.Object(
   {
     leader: Type.String({ minLength: 24, maxLength: 24 }),
-    fields: Type.Array(Type.Record(Type.String({ pattern: '^[0-9A-Za-z]{3}$' }), Type.Unknown()), { maxItems: 10000 }),
+    fields: Type.Array(Type.Record(Type.String({ pattern: '^[0-9A-Za-z]{3}$' }), Type.Unknown()), {
+      maxItems: 10000,
+    }),
   },
   { description: 'MARC-in-JSON' },
 );
@@ -93,7 +107,16 @@ export const BibRecordResponse = Type.Object({
 });
 
 export const RecordFormatQuery = Type.Object(
-  { format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('marcxml'), Type.Literal('iso2709'), Type.Literal('text')])) },
+  {
+    format: Type.Optional(
+      Type.Union([
+        Type.Literal('json'),
+        Type.Literal('marcxml'),
+        Type.Literal('iso2709'),
+        Type.Literal('text'),
+      ]),
+    ),
+  },
   { additionalProperties: false },
 );
 
@@ -155,15 +178,26 @@ export const CreateItemRequest = Type.Object(
   { additionalProperties: false },
 );
 
-export const UpdateItemRequest = Type.Partial(Type.Object({ barcode: Type.String({ minLength: 1, maxLength: 64, pattern: '^\\S+$' }), ...ItemFields }), {
-  additionalProperties: false,
-  minProperties: 1,
+export const UpdateItemRequest = Type.Partial(
+  Type.Object({ barcode: Type.String({ minLength: 1, maxLength: 64, pattern: '^\\S+$' }), ...ItemFields }),
+  {
+    additionalProperties: false,
+    minProperties: 1,
+  },
+);
+
+export const ItemType = Type.Object({
+  code: Type.String(),
+  name: Type.String(),
+  isCirculating: Type.Boolean(),
 });
 
-export const ItemType = Type.Object({ code: Type.String(), name: Type.String(), isCirculating: Type.Boolean() });
-
 export const CreateItemTypeRequest = Type.Object(
-  { code: Type.String({ minLength: 1, maxLength: 32, pattern: '^[A-Z0-9_-]+$' }), name: Text(100), isCirculating: Type.Boolean() },
+  {
+    code: Type.String({ minLength: 1, maxLength: 32, pattern: '^[A-Z0-9_-]+$' }),
+    name: Text(100),
+    isCirculating: Type.Boolean(),
+  },
   { additionalProperties: false },
 );
 
@@ -177,7 +211,10 @@ export const ShelfListQuery = Type.Object(
   { additionalProperties: false },
 );
 
-export const ShelfListEntry = Type.Intersect([Item, Type.Object({ shelfKey: Type.String(), title: Type.String(), author: Nullable(Type.String()) })]);
+export const ShelfListEntry = Type.Intersect([
+  Item,
+  Type.Object({ shelfKey: Type.String(), title: Type.String(), author: Nullable(Type.String()) }),
+]);
 
 export const RecordVersion = Type.Object({
   version: Type.Integer(),

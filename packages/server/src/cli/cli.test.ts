@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { childEnv, STACKS_BIN } from '../../test/spawn-server.ts';
+import { migrationNames } from '../db/migrate.ts';
 
 /** Runs the `stacks` command as a user would, in a data folder of the test's own. */
 function stacks(dir: string, args: string[], input?: string, env: Record<string, string> = {}) {
@@ -48,7 +49,7 @@ describe('the stacks command', () => {
   it('migrates, seeds, adds a user from standard input, and creates a token for it', () => {
     const migrate = stacks(dir, ['migrate']);
     expect(migrate.code, migrate.stderr).toBe(0);
-    expect(migrate.stdout).toMatch(/up to date \(3 migrations\)/);
+    expect(migrate.stdout).toContain(`up to date (${migrationNames.length} migrations)`);
     expect(stacks(dir, ['migrate', '--status']).stdout).toContain('pending: none');
 
     const seed = stacks(dir, ['seed']);

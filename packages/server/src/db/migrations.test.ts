@@ -31,7 +31,9 @@ const DECLARED_TABLES: (keyof DB)[] = [
 
 async function tableNames(db: Kysely<DB>): Promise<string[]> {
   const tables = await db.introspection.getTables();
-  return tables.map((t) => t.name).filter((name) => !name.startsWith('stacks_migrations') && !name.startsWith('bib_search'));
+  return tables
+    .map((t) => t.name)
+    .filter((name) => !name.startsWith('stacks_migrations') && !name.startsWith('bib_search'));
 }
 
 describe.each(testDialects())('migrations on %s', (dialect) => {

@@ -70,7 +70,7 @@ const weekdays = (opens: string, closes: string, days: number[]): OpeningPeriod[
 
 /**
  * The demo library: one library with two branches in different time zones, their opening hours and
- * closed days, and the usual staff roles. Runs once: it does nothing when a library exists already.
+ * closed days, the usual staff roles and item types. Runs once: it does nothing when a library exists already.
  * Returns whether it seeded.
  */
 export async function seedDemoLibrary(app: App): Promise<boolean> {
@@ -137,12 +137,17 @@ export async function seedDemoLibrary(app: App): Promise<boolean> {
     'Front-desk staff: check out, check in, patrons (permissions arrive with circulation)',
     [],
   );
-  await ensureRole(
-    app,
-    'Cataloger',
-    'Catalogs and processes new materials (permissions arrive with the catalog)',
-    [],
-  );
+  await ensureRole(app, 'Cataloger', 'Catalogs and processes new materials: records and items', [
+    'catalog.edit',
+  ]);
+  for (const [code, name, isCirculating] of [
+    ['BOOK', 'Book', true],
+    ['DVD', 'DVD', true],
+    ['MAG', 'Magazine', true],
+    ['REF', 'Reference (library use only)', false],
+  ] as const) {
+    await app.services.catalog.createItemType(SEED, { code, name, isCirculating });
+  }
   return true;
 }
 

@@ -41,8 +41,16 @@ export const migration: StacksMigration = {
       .addColumn('created_at', t.instant, (c) => c.notNull())
       .addColumn('updated_at', t.instant, (c) => c.notNull())
       .execute();
-    await db.schema.createIndex('bib_records_title_sort').on('bib_records').columns(['title_sort', 'id']).execute();
-    await db.schema.createIndex('bib_records_author_sort').on('bib_records').columns(['author_sort', 'id']).execute();
+    await db.schema
+      .createIndex('bib_records_title_sort')
+      .on('bib_records')
+      .columns(['title_sort', 'id'])
+      .execute();
+    await db.schema
+      .createIndex('bib_records_author_sort')
+      .on('bib_records')
+      .columns(['author_sort', 'id'])
+      .execute();
     await db.schema.createIndex('bib_records_year').on('bib_records').columns(['pub_year', 'id']).execute();
     await db.schema.createIndex('bib_records_format').on('bib_records').column('format').execute();
     await db.schema.createIndex('bib_records_language').on('bib_records').column('language').execute();
@@ -77,7 +85,11 @@ export const migration: StacksMigration = {
       .addColumn('change', 'text', (c) => c.notNull())
       .addColumn('marc', t.json, (c) => c.notNull())
       .execute();
-    await db.schema.createIndex('bib_record_versions_record').on('bib_record_versions').columns(['record_id', 'version']).execute();
+    await db.schema
+      .createIndex('bib_record_versions_record')
+      .on('bib_record_versions')
+      .columns(['record_id', 'version'])
+      .execute();
 
     await db.schema
       .createTable('item_types')
@@ -109,7 +121,11 @@ export const migration: StacksMigration = {
       .addColumn('updated_at', t.instant, (c) => c.notNull())
       .execute();
     await db.schema.createIndex('items_record').on('items').column('record_id').execute();
-    await db.schema.createIndex('items_shelf').on('items').columns(['branch_id', 'location', 'shelf_key']).execute();
+    await db.schema
+      .createIndex('items_shelf')
+      .on('items')
+      .columns(['branch_id', 'location', 'shelf_key'])
+      .execute();
     await db.schema.createIndex('items_status').on('items').columns(['status', 'branch_id']).execute();
 
     if (dialect === 'sqlite') {
@@ -126,7 +142,15 @@ export const migration: StacksMigration = {
   },
   async down(db: Kysely<any>, { dialect }: MigrationContext) {
     if (dialect === 'sqlite') await sql`drop table bib_search`.execute(db);
-    for (const table of ['items', 'item_types', 'bib_record_versions', 'bib_subjects', 'bib_identifiers', 'bib_records', 'sequences']) {
+    for (const table of [
+      'items',
+      'item_types',
+      'bib_record_versions',
+      'bib_subjects',
+      'bib_identifiers',
+      'bib_records',
+      'sequences',
+    ]) {
       await db.schema.dropTable(table).execute();
     }
   },

@@ -24,12 +24,20 @@ describe.each(testDialects())('catalog routes on %s', (dialect) => {
     cataloger = await s.login('cataloger');
     desk = await s.login('desk');
     branchId = (await makeBranch(s.app)).id;
-    await s.app.services.catalog.createItemType(testActor, { code: 'BOOK', name: 'Book', isCirculating: true });
+    await s.app.services.catalog.createItemType(testActor, {
+      code: 'BOOK',
+      name: 'Book',
+      isCirculating: true,
+    });
   });
   afterAll(async () => s.close());
 
   it('adds a record from MARC-in-JSON, finds it anonymously, and serves it in every format', async () => {
-    const created = await s.as(cataloger, { method: 'POST', url: '/api/catalog/records', payload: marc('Programming Perl') });
+    const created = await s.as(cataloger, {
+      method: 'POST',
+      url: '/api/catalog/records',
+      payload: marc('Programming Perl'),
+    });
     expect(created.statusCode).toBe(201);
     const { id } = created.json();
     expect(created.json().summary).toMatchObject({ title: 'Programming Perl', isbns: ['9780596000271'] });
@@ -49,24 +57,46 @@ describe.each(testDialects())('catalog routes on %s', (dialect) => {
   });
 
   it('refuses edits without catalog.edit, a bad MARC record, and a stale version', async () => {
-    expect((await s.as(desk, { method: 'POST', url: '/api/catalog/records', payload: marc('X') })).statusCode).toBe(403);
-    const bad = await s.as(cataloger, { method: 'POST', url: '/api/catalog/records', payload: { leader: 'short', fields: [] } });
+    expect(
+      (await s.as(desk, { method: 'POST', url: '/api/catalog/records', payload: marc('X') })).statusCode,
+    ).toBe(403);
+    const bad = await s.as(cataloger, {
+      method: 'POST',
+      url: '/api/catalog/records',
+      payload: { leader: 'short', fields: [] },
+    });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error.message).toMatch(/^body\/leader/);
-    const noTitle = await s.as(cataloger, { method: 'POST', url: '/api/catalog/records', payload: { leader: '00000nam a2200000 a 4500', fields: [] } });
+    const noTitle = await s.as(cataloger, {
+      method: 'POST',
+      url: '/api/catalog/records',
+      payload: { leader: '00000nam a2200000 a 4500', fields: [] },
+    });
     expect(noTitle.statusCode).toBe(400);
     expect(noTitle.json().error.code).toBe('INVALID_MARC');
 
-    const { id } = (await s.as(cataloger, { method: 'POST', url: '/api/catalog/records', payload: marc('Versioned') })).json();
-    const ok = await s.as(cataloger, { method: 'PUT', url: `/api/catalog/records/${id}`, payload: { marc: marc('Versioned again'), expectedVersion: 1 } });
+    const { id } = (
+      await s.as(cataloger, { method: 'POST', url: '/api/catalog/records', payload: marc('Versioned') })
+    ).json();
+    const ok = await s.as(cataloger, {
+      method: 'PUT',
+      url: `/api/catalog/records/${id}`,
+      payload: { marc: marc('Versioned again'), expectedVersion: 1 },
+    });
     expect(ok.json().version).toBe(2);
-    const stale = await s.as(cataloger, { method: 'PUT', url: `/api/catalog/records/${id}`, payload: { marc: marc('Lost'), expectedVersion: 1 } });
+    const stale = await s.as(cataloger, {
+      method: 'PUT',
+      url: `/api/catalog/records/${id}`,
+      payload: { marc: marc('Lost'), expectedVersion: 1 },
+    });
     expect(stale.statusCode).toBe(409);
     expect(stale.json().error.code).toBe('RECORD_VERSION_CONFLICT');
   });
 
   it('adds items, finds one by barcode, and lists the shelf', async () => {
-    const { id } = (await s.as(cataloger, { method: 'POST', url: '/api/catalog/records', payload: marc('With items') })).json();
+    const { id } = (
+      await s.as(cataloger, { method: 'POST', url: '/api/catalog/records', payload: marc('With items') })
+    ).json();
     const item = await s.as(cataloger, {
       method: 'POST',
       url: `/api/catalog/records/${id}/items`,
@@ -74,11 +104,19 @@ describe.each(testDialects())('catalog routes on %s', (dialect) => {
     });
     expect(item.statusCode).toBe(201);
     expect(item.json()).toMatchObject({ status: 'in_processing', callNumberScheme: 'dewey' });
-    const dup = await s.as(cataloger, { method: 'POST', url: `/api/catalog/records/${id}/items`, payload: { barcode: '31234000000019', branchId, itemType: 'BOOK' } });
+    const dup = await s.as(cataloger, {
+      method: 'POST',
+      url: `/api/catalog/records/${id}/items`,
+      payload: { barcode: '31234000000019', branchId, itemType: 'BOOK' },
+    });
     expect(dup.statusCode).toBe(409);
     const found = await s.as(desk, { method: 'GET', url: '/api/catalog/items?barcode=31234000000019' });
     expect(found.json().id).toBe(item.json().id);
-    const released = await s.as(cataloger, { method: 'PATCH', url: `/api/catalog/items/${item.json().id}`, payload: { status: 'available' } });
+    const released = await s.as(cataloger, {
+      method: 'PATCH',
+      url: `/api/catalog/items/${item.json().id}`,
+      payload: { status: 'available' },
+    });
     expect(released.json().status).toBe('available');
     const shelf = await s.as(desk, { method: 'GET', url: `/api/catalog/shelf-list?branchId=${branchId}` });
     expect(shelf.json().map((e: { barcode: string }) => e.barcode)).toEqual(['31234000000019']);

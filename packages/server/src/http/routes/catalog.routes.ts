@@ -19,7 +19,14 @@ import {
 } from '@stacks/contract';
 import type { App } from '../../app.ts';
 import { AppError } from '../../kernel/app-error.ts';
-import { fromMarcJson, type MarcRecord, toMarcJson, toMarcText, toMarcXml, writeIso2709 } from '../../marc/index.ts';
+import {
+  fromMarcJson,
+  type MarcRecord,
+  toMarcJson,
+  toMarcText,
+  toMarcXml,
+  writeIso2709,
+} from '../../marc/index.ts';
 import { actorOf } from '../plugins/auth.ts';
 import { AUTHED_ERRORS, errorResponses } from './responses.ts';
 
@@ -28,7 +35,9 @@ function marcFromBody(value: unknown): MarcRecord {
   const { record, problems } = fromMarcJson(value);
   const errors = problems.filter((p) => p.severity === 'error');
   if (!record || errors.length > 0) {
-    throw new AppError('INVALID_MARC', errors[0]?.message ?? 'Not a MARC-in-JSON record', { problems: errors });
+    throw new AppError('INVALID_MARC', errors[0]?.message ?? 'Not a MARC-in-JSON record', {
+      problems: errors,
+    });
   }
   return record;
 }
@@ -52,16 +61,25 @@ export function catalogRoutes(app: App): FastifyPluginAsyncTypebox {
         config: { access: 'public' },
         schema: {
           tags,
-          summary: 'Search the catalog with facets; an empty query matches every record (anonymous use allowed for the public catalog)',
+          summary:
+            'Search the catalog with facets; an empty query matches every record (anonymous use allowed for the public catalog)',
           querystring: SearchQuery,
           response: { 200: SearchResponse, ...errorResponses(400) },
         },
       },
       async (request) => {
-        const { q, sort, limit, offset, format, language, decade, branch, subject, available } = request.query;
+        const { q, sort, limit, offset, format, language, decade, branch, subject, available } =
+          request.query;
         return catalog.search({
           q: q ?? '',
-          filters: { format, language, decade, branch, subject, ...(available === undefined ? {} : { available }) },
+          filters: {
+            format,
+            language,
+            decade,
+            branch,
+            subject,
+            ...(available === undefined ? {} : { available }),
+          },
           ...(sort ? { sort } : {}),
           limit: limit ?? 20,
           offset: offset ?? 0,
@@ -86,7 +104,8 @@ export function catalogRoutes(app: App): FastifyPluginAsyncTypebox {
         if (format === 'json') return recordResponse(request.params.id);
         const { marc } = await catalog.getRecord(request.params.id);
         // The response schema describes the JSON form; the other formats are sent as they are.
-        if (format === 'marcxml') return reply.type('application/marcxml+xml; charset=utf-8').send(toMarcXml(marc) as never);
+        if (format === 'marcxml')
+          return reply.type('application/marcxml+xml; charset=utf-8').send(toMarcXml(marc) as never);
         if (format === 'text') return reply.type('text/plain; charset=utf-8').send(toMarcText(marc) as never);
         return reply.type('application/marc').send(Buffer.from(writeIso2709(marc)) as never);
       },
@@ -96,7 +115,12 @@ export function catalogRoutes(app: App): FastifyPluginAsyncTypebox {
       '/api/catalog/records',
       {
         config: edit,
-        schema: { tags, summary: 'Add a record (MARC-in-JSON)', body: MarcJson, response: { 201: BibRecordResponse, ...AUTHED_ERRORS } },
+        schema: {
+          tags,
+          summary: 'Add a record (MARC-in-JSON)',
+          body: MarcJson,
+          response: { 201: BibRecordResponse, ...AUTHED_ERRORS },
+        },
       },
       async (request, reply) => {
         const record = await catalog.createRecord(actorOf(request), marcFromBody(request.body));
@@ -110,14 +134,20 @@ export function catalogRoutes(app: App): FastifyPluginAsyncTypebox {
         config: edit,
         schema: {
           tags,
-          summary: 'Replace a record’s MARC; with expectedVersion, refused (409) when someone else saved it first',
+          summary:
+            'Replace a record’s MARC; with expectedVersion, refused (409) when someone else saved it first',
           params: IdParams,
           body: UpdateRecordRequest,
           response: { 200: BibRecordResponse, ...AUTHED_ERRORS, ...errorResponses(404, 409) },
         },
       },
       async (request) => {
-        await catalog.updateRecord(actorOf(request), request.params.id, marcFromBody(request.body.marc), request.body.expectedVersion);
+        await catalog.updateRecord(
+          actorOf(request),
+          request.params.id,
+          marcFromBody(request.body.marc),
+          request.body.expectedVersion,
+        );
         return recordResponse(request.params.id);
       },
     );
@@ -126,7 +156,12 @@ export function catalogRoutes(app: App): FastifyPluginAsyncTypebox {
       '/api/catalog/records/:id',
       {
         config: edit,
-        schema: { tags, summary: 'Delete a record that has no items', params: IdParams, response: { 204: { type: 'null' }, ...AUTHED_ERRORS, ...errorResponses(404, 409) } },
+        schema: {
+          tags,
+          summary: 'Delete a record that has no items',
+          params: IdParams,
+          response: { 204: { type: 'null' }, ...AUTHED_ERRORS, ...errorResponses(404, 409) },
+        },
       },
       async (request, reply) => {
         await catalog.deleteRecord(actorOf(request), request.params.id);
@@ -138,7 +173,12 @@ export function catalogRoutes(app: App): FastifyPluginAsyncTypebox {
       '/api/catalog/records/:id/history',
       {
         config: session,
-        schema: { tags, summary: 'A record’s versions, newest first', params: IdParams, response: { 200: Type.Array(RecordVersion), ...AUTHED_ERRORS, ...errorResponses(404) } },
+        schema: {
+          tags,
+          summary: 'A record’s versions, newest first',
+          params: IdParams,
+          response: { 200: Type.Array(RecordVersion), ...AUTHED_ERRORS, ...errorResponses(404) },
+        },
       },
       async (request) => catalog.history(request.params.id),
     );
@@ -147,7 +187,12 @@ export function catalogRoutes(app: App): FastifyPluginAsyncTypebox {
       '/api/catalog/records/:id/items',
       {
         config: session,
-        schema: { tags, summary: 'A record’s items in shelf order', params: IdParams, response: { 200: Type.Array(Item), ...AUTHED_ERRORS, ...errorResponses(404) } },
+        schema: {
+          tags,
+          summary: 'A record’s items in shelf order',
+          params: IdParams,
+          response: { 200: Type.Array(Item), ...AUTHED_ERRORS, ...errorResponses(404) },
+        },
       },
       async (request) => catalog.listItems(request.params.id),
     );
@@ -164,7 +209,8 @@ export function catalogRoutes(app: App): FastifyPluginAsyncTypebox {
           response: { 201: Item, ...AUTHED_ERRORS, ...errorResponses(404, 409) },
         },
       },
-      async (request, reply) => reply.status(201).send(await catalog.addItem(actorOf(request), request.params.id, request.body)),
+      async (request, reply) =>
+        reply.status(201).send(await catalog.addItem(actorOf(request), request.params.id, request.body)),
     );
 
     fastify.get(
@@ -174,7 +220,10 @@ export function catalogRoutes(app: App): FastifyPluginAsyncTypebox {
         schema: {
           tags,
           summary: 'Find an item by barcode',
-          querystring: Type.Object({ barcode: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false }),
+          querystring: Type.Object(
+            { barcode: Type.String({ minLength: 1, maxLength: 64 }) },
+            { additionalProperties: false },
+          ),
           response: { 200: Item, ...AUTHED_ERRORS, ...errorResponses(404) },
         },
       },
@@ -187,7 +236,15 @@ export function catalogRoutes(app: App): FastifyPluginAsyncTypebox {
 
     fastify.get(
       '/api/catalog/items/:id',
-      { config: session, schema: { tags, summary: 'One item', params: IdParams, response: { 200: Item, ...AUTHED_ERRORS, ...errorResponses(404) } } },
+      {
+        config: session,
+        schema: {
+          tags,
+          summary: 'One item',
+          params: IdParams,
+          response: { 200: Item, ...AUTHED_ERRORS, ...errorResponses(404) },
+        },
+      },
       async (request) => catalog.getItem(request.params.id),
     );
 
@@ -195,7 +252,13 @@ export function catalogRoutes(app: App): FastifyPluginAsyncTypebox {
       '/api/catalog/items/:id',
       {
         config: edit,
-        schema: { tags, summary: 'Change an item', params: IdParams, body: UpdateItemRequest, response: { 200: Item, ...AUTHED_ERRORS, ...errorResponses(404, 409) } },
+        schema: {
+          tags,
+          summary: 'Change an item',
+          params: IdParams,
+          body: UpdateItemRequest,
+          response: { 200: Item, ...AUTHED_ERRORS, ...errorResponses(404, 409) },
+        },
       },
       async (request) => catalog.updateItem(actorOf(request), request.params.id, request.body),
     );
@@ -204,7 +267,12 @@ export function catalogRoutes(app: App): FastifyPluginAsyncTypebox {
       '/api/catalog/items/:id',
       {
         config: edit,
-        schema: { tags, summary: 'Delete an item', params: IdParams, response: { 204: { type: 'null' }, ...AUTHED_ERRORS, ...errorResponses(404) } },
+        schema: {
+          tags,
+          summary: 'Delete an item',
+          params: IdParams,
+          response: { 204: { type: 'null' }, ...AUTHED_ERRORS, ...errorResponses(404) },
+        },
       },
       async (request, reply) => {
         await catalog.deleteItem(actorOf(request), request.params.id);
@@ -214,7 +282,14 @@ export function catalogRoutes(app: App): FastifyPluginAsyncTypebox {
 
     fastify.get(
       '/api/catalog/item-types',
-      { config: session, schema: { tags, summary: 'List item types', response: { 200: Type.Array(ItemType), ...AUTHED_ERRORS } } },
+      {
+        config: session,
+        schema: {
+          tags,
+          summary: 'List item types',
+          response: { 200: Type.Array(ItemType), ...AUTHED_ERRORS },
+        },
+      },
       async () => catalog.listItemTypes(),
     );
 
@@ -222,9 +297,15 @@ export function catalogRoutes(app: App): FastifyPluginAsyncTypebox {
       '/api/catalog/item-types',
       {
         config: edit,
-        schema: { tags, summary: 'Add an item type', body: CreateItemTypeRequest, response: { 201: ItemType, ...AUTHED_ERRORS, ...errorResponses(409) } },
+        schema: {
+          tags,
+          summary: 'Add an item type',
+          body: CreateItemTypeRequest,
+          response: { 201: ItemType, ...AUTHED_ERRORS, ...errorResponses(409) },
+        },
       },
-      async (request, reply) => reply.status(201).send(await catalog.createItemType(actorOf(request), request.body)),
+      async (request, reply) =>
+        reply.status(201).send(await catalog.createItemType(actorOf(request), request.body)),
     );
 
     fastify.get(

@@ -166,14 +166,31 @@ export function summarize(record: MarcRecord): BibSummary {
   const f245 = dataFields(record, '245')[0];
   const title = f245 ? subfieldText(f245, 'abnp') : '';
   const date1 = f008?.slice(7, 11) ?? '';
-  const pubFields = [...dataFields(record, '264').filter((f) => f.ind2 === '1'), ...dataFields(record, '260')];
-  const yearFromText = pubFields.map((f) => /\b(1\d{3}|20\d{2})\b/.exec(subfieldText(f, 'c'))?.[1]).find(Boolean);
+  const pubFields = [
+    ...dataFields(record, '264').filter((f) => f.ind2 === '1'),
+    ...dataFields(record, '260'),
+  ];
+  const yearFromText = pubFields
+    .map((f) => /\b(1\d{3}|20\d{2})\b/.exec(subfieldText(f, 'c'))?.[1])
+    .find(Boolean);
   const year = /^\d{4}$/.test(date1) ? Number(date1) : yearFromText ? Number(yearFromText) : null;
   const lang008 = f008?.slice(35, 38) ?? '';
-  const lang041 = dataFields(record, '041')[0]?.subfields.find((s) => s.code === 'a')?.value.slice(0, 3);
-  const language = /^[a-z]{3}$/.test(lang008) && lang008 !== 'zxx' ? lang008 : lang041 && /^[a-z]{3}$/.test(lang041) ? lang041 : null;
-  const systemNumbers = unique(dataFields(record, '035').map((f) => f.subfields.find((s) => s.code === 'a')?.value.trim()));
-  const oclcFrom001 = controlValue(record, '003') === 'OCoLC' ? controlValue(record, '001')?.replace(/^\D+/, '').replace(/^0+/, '') : null;
+  const lang041 = dataFields(record, '041')[0]
+    ?.subfields.find((s) => s.code === 'a')
+    ?.value.slice(0, 3);
+  const language =
+    /^[a-z]{3}$/.test(lang008) && lang008 !== 'zxx'
+      ? lang008
+      : lang041 && /^[a-z]{3}$/.test(lang041)
+        ? lang041
+        : null;
+  const systemNumbers = unique(
+    dataFields(record, '035').map((f) => f.subfields.find((s) => s.code === 'a')?.value.trim()),
+  );
+  const oclcFrom001 =
+    controlValue(record, '003') === 'OCoLC'
+      ? controlValue(record, '001')?.replace(/^\D+/, '').replace(/^0+/, '')
+      : null;
   const lc = dataFields(record, '050')[0];
   const dewey = dataFields(record, '082')[0];
   return {
@@ -181,7 +198,9 @@ export function summarize(record: MarcRecord): BibSummary {
     title,
     titleSort: f245 ? sortableTitle(title, f245.ind2) : '',
     responsibility: f245 ? subfieldText(f245, 'c') || null : null,
-    authors: unique(dataFields(record, '100', '110', '111', '700', '710', '711').map((f) => subfieldText(f, 'abcdq'))),
+    authors: unique(
+      dataFields(record, '100', '110', '111', '700', '710', '711').map((f) => subfieldText(f, 'abcdq')),
+    ),
     subjects: unique(
       dataFields(record, '600', '610', '611', '630', '648', '650', '651', '655').map((f) => {
         const main = subfieldText(f, 'abcdtq');
@@ -190,8 +209,16 @@ export function summarize(record: MarcRecord): BibSummary {
       }),
     ),
     series: unique(dataFields(record, '490', '830').map((f) => subfieldText(f, 'a'))),
-    isbns: unique(dataFields(record, '020').map((f) => normalizeIsbn(f.subfields.find((s) => s.code === 'a')?.value ?? ''))),
-    issns: unique(dataFields(record, '022').map((f) => normalizeIssn(f.subfields.find((s) => s.code === 'a')?.value ?? ''))),
+    isbns: unique(
+      dataFields(record, '020').map((f) =>
+        normalizeIsbn(f.subfields.find((s) => s.code === 'a')?.value ?? ''),
+      ),
+    ),
+    issns: unique(
+      dataFields(record, '022').map((f) =>
+        normalizeIssn(f.subfields.find((s) => s.code === 'a')?.value ?? ''),
+      ),
+    ),
     lccn: normalizeLccn(dataFields(record, '010')[0]?.subfields.find((s) => s.code === 'a')?.value ?? ''),
     oclcNumbers: unique([...systemNumbers.map(oclcNumber), oclcFrom001]),
     systemNumbers,
@@ -199,9 +226,21 @@ export function summarize(record: MarcRecord): BibSummary {
     year,
     language,
     format: bibFormat(record.leader, f008),
-    edition: dataFields(record, '250').map((f) => subfieldText(f, 'a')).find(Boolean) ?? null,
-    notes: unique(record.fields.filter((f): f is DataField => isDataField(f) && f.tag[0] === '5').map((f) => subfieldText(f, 'a'))).slice(0, 20),
+    edition:
+      dataFields(record, '250')
+        .map((f) => subfieldText(f, 'a'))
+        .find(Boolean) ?? null,
+    notes: unique(
+      record.fields
+        .filter((f): f is DataField => isDataField(f) && f.tag[0] === '5')
+        .map((f) => subfieldText(f, 'a')),
+    ).slice(0, 20),
     lcCallNumber: lc ? subfieldText(lc, 'ab') || null : null,
-    deweyCallNumber: dewey ? (dewey.subfields.find((s) => s.code === 'a')?.value.replace(/\//g, '').trim() ?? null) : null,
+    deweyCallNumber: dewey
+      ? (dewey.subfields
+          .find((s) => s.code === 'a')
+          ?.value.replace(/\//g, '')
+          .trim() ?? null)
+      : null,
   };
 }

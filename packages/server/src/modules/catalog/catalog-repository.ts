@@ -1,5 +1,11 @@
 import type { Executor } from '../../db/database.ts';
-import type { BibIdentifierRow, BibRecordRow, BibRecordVersionRow, ItemRow, ItemTypeRow } from '../../db/schema.ts';
+import type {
+  BibIdentifierRow,
+  BibRecordRow,
+  BibRecordVersionRow,
+  ItemRow,
+  ItemTypeRow,
+} from '../../db/schema.ts';
 
 /** Takes `count` consecutive values from a named counter and returns the first; creates the counter at 1. */
 export async function allocateSequence(db: Executor, name: string, count = 1): Promise<number> {
@@ -10,7 +16,11 @@ export async function allocateSequence(db: Executor, name: string, count = 1): P
     .returning('value')
     .executeTakeFirst();
   if (updated) return Number(updated.value) - count + 1;
-  await db.insertInto('sequences').values({ name, value: count }).onConflict((oc) => oc.column('name').doNothing()).execute();
+  await db
+    .insertInto('sequences')
+    .values({ name, value: count })
+    .onConflict((oc) => oc.column('name').doNothing())
+    .execute();
   return allocateSequence(db, name, count);
 }
 
@@ -36,26 +46,48 @@ export async function findRecordRows(db: Executor, ids: readonly string[]): Prom
 }
 
 export async function countRecords(db: Executor): Promise<number> {
-  const row = await db.selectFrom('bib_records').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom('bib_records')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
 /** Records some of whose identifiers equal one of `identifiers`, for duplicate detection. */
-export async function findRecordIdsByIdentifiers(db: Executor, identifiers: readonly Omit<BibIdentifierRow, 'record_id'>[]) {
+export async function findRecordIdsByIdentifiers(
+  db: Executor,
+  identifiers: readonly Omit<BibIdentifierRow, 'record_id'>[],
+) {
   if (identifiers.length === 0) return [];
   return db
     .selectFrom('bib_identifiers')
     .select(['record_id', 'kind', 'value'])
-    .where((eb) => eb.or(identifiers.map((i) => eb.and([eb('kind', '=', i.kind), eb('value', '=', i.value)]))))
+    .where((eb) =>
+      eb.or(identifiers.map((i) => eb.and([eb('kind', '=', i.kind), eb('value', '=', i.value)]))),
+    )
     .execute();
 }
 
-export async function replaceIdentifiers(db: Executor, recordId: string, rows: readonly BibIdentifierRow[], isNew: boolean) {
+export async function replaceIdentifiers(
+  db: Executor,
+  recordId: string,
+  rows: readonly BibIdentifierRow[],
+  isNew: boolean,
+) {
   if (!isNew) await db.deleteFrom('bib_identifiers').where('record_id', '=', recordId).execute();
-  if (rows.length > 0) await db.insertInto('bib_identifiers').values([...rows]).execute();
+  if (rows.length > 0)
+    await db
+      .insertInto('bib_identifiers')
+      .values([...rows])
+      .execute();
 }
 
-export async function replaceSubjects(db: Executor, recordId: string, subjects: readonly string[], isNew: boolean) {
+export async function replaceSubjects(
+  db: Executor,
+  recordId: string,
+  subjects: readonly string[],
+  isNew: boolean,
+) {
   if (!isNew) await db.deleteFrom('bib_subjects').where('record_id', '=', recordId).execute();
   if (subjects.length > 0) {
     await db
@@ -70,7 +102,12 @@ export async function insertVersion(db: Executor, row: BibRecordVersionRow): Pro
 }
 
 export async function findVersions(db: Executor, recordId: string): Promise<BibRecordVersionRow[]> {
-  return db.selectFrom('bib_record_versions').selectAll().where('record_id', '=', recordId).orderBy('version', 'desc').execute();
+  return db
+    .selectFrom('bib_record_versions')
+    .selectAll()
+    .where('record_id', '=', recordId)
+    .orderBy('version', 'desc')
+    .execute();
 }
 
 // Item types
@@ -107,7 +144,13 @@ export async function findItemByBarcode(db: Executor, barcode: string): Promise<
 
 export async function findItemsOfRecords(db: Executor, recordIds: readonly string[]): Promise<ItemRow[]> {
   if (recordIds.length === 0) return [];
-  return db.selectFrom('items').selectAll().where('record_id', 'in', recordIds).orderBy('shelf_key').orderBy('barcode').execute();
+  return db
+    .selectFrom('items')
+    .selectAll()
+    .where('record_id', 'in', recordIds)
+    .orderBy('shelf_key')
+    .orderBy('barcode')
+    .execute();
 }
 
 export async function countItemsOfRecord(db: Executor, recordId: string): Promise<number> {

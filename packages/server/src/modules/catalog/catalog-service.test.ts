@@ -38,7 +38,15 @@ describe.each(testDialects())('the catalog on %s', (dialect) => {
       testActor,
       record('Geschichte der Bibliotheken', [
         { tag: '100', ind1: '1', ind2: ' ', subfields: [{ code: 'a', value: 'Müller, Jürgen.' }] },
-        { tag: '650', ind1: ' ', ind2: '0', subfields: [{ code: 'a', value: 'Libraries' }, { code: 'x', value: 'History.' }] },
+        {
+          tag: '650',
+          ind1: ' ',
+          ind2: '0',
+          subfields: [
+            { code: 'a', value: 'Libraries' },
+            { code: 'x', value: 'History.' },
+          ],
+        },
       ]),
     );
   });
@@ -104,8 +112,19 @@ describe.each(testDialects())('the catalog on %s', (dialect) => {
 
   it('adds items, shows availability per branch, and filters by branch and availability', async () => {
     const [hit] = (await catalog().search({ q: '"programming perl"' })).hits;
-    await catalog().addItem(testActor, hit!.id, { barcode: '31000000000011', branchId: main.id, itemType: 'BOOK', callNumber: 'QA76.73.P22 W35 2000', status: 'available' });
-    await catalog().addItem(testActor, hit!.id, { barcode: '31000000000029', branchId: east.id, itemType: 'BOOK', callNumber: 'QA76.73.P22 W35 2000' });
+    await catalog().addItem(testActor, hit!.id, {
+      barcode: '31000000000011',
+      branchId: main.id,
+      itemType: 'BOOK',
+      callNumber: 'QA76.73.P22 W35 2000',
+      status: 'available',
+    });
+    await catalog().addItem(testActor, hit!.id, {
+      barcode: '31000000000029',
+      branchId: east.id,
+      itemType: 'BOOK',
+      callNumber: 'QA76.73.P22 W35 2000',
+    });
     const page = await catalog().search({ q: '"programming perl"' });
     expect(page.hits[0]!.availability).toEqual(
       expect.arrayContaining([
@@ -120,9 +139,15 @@ describe.each(testDialects())('the catalog on %s', (dialect) => {
       { value: 'unavailable', count: 9 },
     ]);
     await expect(
-      catalog().addItem(testActor, hit!.id, { barcode: '31000000000011', branchId: main.id, itemType: 'BOOK' }),
+      catalog().addItem(testActor, hit!.id, {
+        barcode: '31000000000011',
+        branchId: main.id,
+        itemType: 'BOOK',
+      }),
     ).rejects.toMatchObject({ code: 'ITEM_BARCODE_TAKEN' });
-    await expect(catalog().deleteRecord(testActor, hit!.id)).rejects.toMatchObject({ code: 'RECORD_HAS_ITEMS' });
+    await expect(catalog().deleteRecord(testActor, hit!.id)).rejects.toMatchObject({
+      code: 'RECORD_HAS_ITEMS',
+    });
   });
 
   it('lists a branch’s shelf in call number order, volumes in numeric order', async () => {
@@ -134,10 +159,23 @@ describe.each(testDialects())('the catalog on %s', (dialect) => {
       ['S4', 'PS3545 .H16', null],
       ['S5', 'QA76 .B3', null],
     ] as const) {
-      await catalog().addItem(testActor, rec.id, { barcode, branchId: east.id, itemType: 'BOOK', callNumber, callNumberScheme: 'lc', volume });
+      await catalog().addItem(testActor, rec.id, {
+        barcode,
+        branchId: east.id,
+        itemType: 'BOOK',
+        callNumber,
+        callNumberScheme: 'lc',
+        volume,
+      });
     }
     const shelf = await catalog().shelfList({ branchId: east.id });
-    expect(shelf.filter((i) => i.barcode.startsWith('S')).map((i) => i.barcode)).toEqual(['S4', 'S5', 'S3', 'S2', 'S1']);
+    expect(shelf.filter((i) => i.barcode.startsWith('S')).map((i) => i.barcode)).toEqual([
+      'S4',
+      'S5',
+      'S3',
+      'S2',
+      'S1',
+    ]);
   });
 
   it('makes an edited record findable at once, keeps its history, and refuses a stale edit', async () => {
@@ -146,7 +184,9 @@ describe.each(testDialects())('the catalog on %s', (dialect) => {
     expect(edited.version).toBe(2);
     expect((await catalog().search({ q: 'renamed' })).total).toBe(1);
     expect((await catalog().search({ q: 'original' })).total).toBe(0);
-    await expect(catalog().updateRecord(testActor, rec.id, record('Lost update'), 1)).rejects.toMatchObject({ code: 'RECORD_VERSION_CONFLICT' });
+    await expect(catalog().updateRecord(testActor, rec.id, record('Lost update'), 1)).rejects.toMatchObject({
+      code: 'RECORD_VERSION_CONFLICT',
+    });
     await catalog().deleteRecord(testActor, rec.id);
     expect((await catalog().search({ q: 'renamed' })).total).toBe(0);
     expect((await catalog().history(rec.id)).map((v) => v.change)).toEqual(['deleted', 'updated', 'created']);
@@ -154,7 +194,9 @@ describe.each(testDialects())('the catalog on %s', (dialect) => {
 
   it('refuses a record without a title and writes nothing', async () => {
     const before = await catalog().countRecords();
-    await expect(catalog().createRecord(testActor, { leader: '00000nam a2200000 a 4500', fields: [] })).rejects.toMatchObject({ code: 'INVALID_MARC' });
+    await expect(
+      catalog().createRecord(testActor, { leader: '00000nam a2200000 a 4500', fields: [] }),
+    ).rejects.toMatchObject({ code: 'INVALID_MARC' });
     expect(await catalog().countRecords()).toBe(before);
   });
 });

@@ -13,7 +13,14 @@ import * as repo from './catalog-repository.ts';
 import type { CatalogErrorCode } from './errors.ts';
 import { type CallNumberScheme, guessScheme, type ItemStatus, itemShelfKey } from './items.ts';
 import { parseQuery } from './search-query.ts';
-import { indexRecord, type SearchDocument, type SearchFilters, type SearchSort, searchRecords, unindexRecord } from './search-repository.ts';
+import {
+  indexRecord,
+  type SearchDocument,
+  type SearchFilters,
+  type SearchSort,
+  searchRecords,
+  unindexRecord,
+} from './search-repository.ts';
 import { analyze } from './search-text.ts';
 
 function fail(code: CatalogErrorCode, message: string, details?: Record<string, unknown>): never {
@@ -101,16 +108,30 @@ export function identifiersOf(summary: BibSummary, marc: MarcRecord): Omit<BibId
 
 /** A fingerprint of the record's content (005, the last-transaction date, left out), to recognise a re-import. */
 export function contentHash(marc: MarcRecord): string {
-  const fields = marc.fields.filter((f) => f.tag !== '005' && f.tag !== '952' && f.tag !== '876' && f.tag !== '852');
+  const fields = marc.fields.filter(
+    (f) => f.tag !== '005' && f.tag !== '952' && f.tag !== '876' && f.tag !== '852',
+  );
   return createHash('sha1')
-    .update(writeIso2709({ leader: `${'0'.repeat(5)}${marc.leader.slice(5, 12)}00000${marc.leader.slice(17)}`, fields }))
+    .update(
+      writeIso2709({
+        leader: `${'0'.repeat(5)}${marc.leader.slice(5, 12)}00000${marc.leader.slice(17)}`,
+        fields,
+      }),
+    )
     .digest('hex');
 }
 
 function toBibRecord(row: BibRecordRow): BibRecord {
   const marc = fromMarcJson(JSON.parse(row.marc)).record;
   if (!marc) throw new Error(`record ${row.id}: stored MARC is unreadable`);
-  return { id: row.id, version: row.version, summary: summarize(marc), marc, createdAt: row.created_at, updatedAt: row.updated_at };
+  return {
+    id: row.id,
+    version: row.version,
+    summary: summarize(marc),
+    marc,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
 }
 
 function toItem(row: ItemRow): Item {
@@ -136,7 +157,9 @@ function toItem(row: ItemRow): Item {
 }
 
 function actorColumns(actor: Actor) {
-  return actor.type === 'staff' ? { actor_type: 'staff', actor_id: actor.id } : { actor_type: 'system', actor_id: actor.name };
+  return actor.type === 'staff'
+    ? { actor_type: 'staff', actor_id: actor.id }
+    : { actor_type: 'system', actor_id: actor.name };
 }
 
 /**
@@ -166,7 +189,10 @@ export async function writeRecord(
     title_sort: summary.titleSort,
     responsibility: summary.responsibility,
     main_author: summary.authors[0] ?? null,
-    author_sort: (summary.authors[0] ?? '').normalize('NFD').replace(/\p{M}+/gu, '').toLowerCase(),
+    author_sort: (summary.authors[0] ?? '')
+      .normalize('NFD')
+      .replace(/\p{M}+/gu, '')
+      .toLowerCase(),
     authors: JSON.stringify(summary.authors),
     subjects: JSON.stringify(summary.subjects),
     series: JSON.stringify(summary.series),
@@ -191,7 +217,15 @@ export async function writeRecord(
   );
   await repo.replaceSubjects(trx, id, summary.subjects, isNew);
   await indexRecord(database, trx, seq, searchDocument(summary), isNew);
-  await repo.insertVersion(trx, { id: newId(at.getTime()), record_id: id, version, at: at.toISOString(), ...actorColumns(actor), change, marc: marcJson });
+  await repo.insertVersion(trx, {
+    id: newId(at.getTime()),
+    record_id: id,
+    version,
+    at: at.toISOString(),
+    ...actorColumns(actor),
+    change,
+    marc: marcJson,
+  });
   return { id, seq, version };
 }
 
@@ -213,7 +247,8 @@ export function createCatalogService(deps: { database: Database; clock: Clock })
   }
 
   function checkMarc(marc: MarcRecord): void {
-    if (summarize(marc).title === '') fail('INVALID_MARC', 'A record needs a title (245 $a)', { field: '245' });
+    if (summarize(marc).title === '')
+      fail('INVALID_MARC', 'A record needs a title (245 $a)', { field: '245' });
   }
 
   return {
@@ -230,25 +265,51 @@ export function createCatalogService(deps: { database: Database; clock: Clock })
       const now = clock.now();
       const written = await db.transaction().execute(async (trx) => {
         const w = await writeRecord(database, trx, now, actor, marc, null, 'created');
-        await recordAudit(trx, now, actor, { action: 'record.created', entityType: 'bib_record', entityId: w.id });
+        await recordAudit(trx, now, actor, {
+          action: 'record.created',
+          entityType: 'bib_record',
+          entityId: w.id,
+        });
         return w;
       });
       return toBibRecord(await loadRecord(db, written.id));
     },
 
     /** Replaces a record's MARC. With `expectedVersion`, refuses when someone saved it in between. */
-    async updateRecord(actor: Actor, id: string, marc: MarcRecord, expectedVersion?: number): Promise<BibRecord> {
+    async updateRecord(
+      actor: Actor,
+      id: string,
+      marc: MarcRecord,
+      expectedVersion?: number,
+    ): Promise<BibRecord> {
       checkMarc(marc);
       const now = clock.now();
       await db.transaction().execute(async (trx) => {
         const row = await loadRecord(trx, id);
         if (expectedVersion !== undefined && row.version !== expectedVersion) {
-          fail('RECORD_VERSION_CONFLICT', `The record was changed by someone else (now version ${row.version}); reload it and edit again`, {
-            version: row.version,
-          });
+          fail(
+            'RECORD_VERSION_CONFLICT',
+            `The record was changed by someone else (now version ${row.version}); reload it and edit again`,
+            {
+              version: row.version,
+            },
+          );
         }
-        await writeRecord(database, trx, now, actor, marc, { id, seq: Number(row.seq), version: row.version, createdAt: row.created_at }, 'updated');
-        await recordAudit(trx, now, actor, { action: 'record.updated', entityType: 'bib_record', entityId: id, changes: { version: row.version + 1 } });
+        await writeRecord(
+          database,
+          trx,
+          now,
+          actor,
+          marc,
+          { id, seq: Number(row.seq), version: row.version, createdAt: row.created_at },
+          'updated',
+        );
+        await recordAudit(trx, now, actor, {
+          action: 'record.updated',
+          entityType: 'bib_record',
+          entityId: id,
+          changes: { version: row.version + 1 },
+        });
       });
       return toBibRecord(await loadRecord(db, id));
     },
@@ -259,7 +320,8 @@ export function createCatalogService(deps: { database: Database; clock: Clock })
       await db.transaction().execute(async (trx) => {
         const row = await loadRecord(trx, id);
         const items = await repo.countItemsOfRecord(trx, id);
-        if (items > 0) fail('RECORD_HAS_ITEMS', `The record has ${items} item(s); delete or move them first`, { items });
+        if (items > 0)
+          fail('RECORD_HAS_ITEMS', `The record has ${items} item(s); delete or move them first`, { items });
         await unindexRecord(database, trx, Number(row.seq));
         await repo.deleteRecordRow(trx, id);
         await repo.insertVersion(trx, {
@@ -271,7 +333,12 @@ export function createCatalogService(deps: { database: Database; clock: Clock })
           change: 'deleted',
           marc: row.marc,
         });
-        await recordAudit(trx, now, actor, { action: 'record.deleted', entityType: 'bib_record', entityId: id, changes: { title: row.title } });
+        await recordAudit(trx, now, actor, {
+          action: 'record.deleted',
+          entityType: 'bib_record',
+          entityId: id,
+          changes: { title: row.title },
+        });
       });
     },
 
@@ -279,11 +346,24 @@ export function createCatalogService(deps: { database: Database; clock: Clock })
     async history(id: string) {
       const versions = await repo.findVersions(db, id);
       if (versions.length === 0) fail('RECORD_NOT_FOUND', `No record has the id ${id}`, { recordId: id });
-      return versions.map((v) => ({ version: v.version, at: v.at, actorType: v.actor_type, actorId: v.actor_id, change: v.change }));
+      return versions.map((v) => ({
+        version: v.version,
+        at: v.at,
+        actorType: v.actor_type,
+        actorId: v.actor_id,
+        change: v.change,
+      }));
     },
 
     /** Keyword search with facets; an empty query matches every record. */
-    async search(input: { q: string; filters?: SearchFilters; sort?: SearchSort; limit?: number; offset?: number; facetLimit?: number }) {
+    async search(input: {
+      q: string;
+      filters?: SearchFilters;
+      sort?: SearchSort;
+      limit?: number;
+      offset?: number;
+      facetLimit?: number;
+    }) {
       const page = await searchRecords(database, db, {
         query: parseQuery(input.q),
         filters: input.filters ?? {},
@@ -316,18 +396,33 @@ export function createCatalogService(deps: { database: Database; clock: Clock })
     },
 
     async listItemTypes() {
-      return (await repo.findItemTypes(db)).map((r) => ({ code: r.code, name: r.name, isCirculating: Boolean(r.is_circulating) }));
+      return (await repo.findItemTypes(db)).map((r) => ({
+        code: r.code,
+        name: r.name,
+        isCirculating: Boolean(r.is_circulating),
+      }));
     },
 
     async createItemType(actor: Actor, input: { code: string; name: string; isCirculating: boolean }) {
       const now = clock.now();
       try {
         await db.transaction().execute(async (trx) => {
-          await repo.insertItemType(trx, { code: input.code, name: input.name, is_circulating: input.isCirculating, created_at: now.toISOString() });
-          await recordAudit(trx, now, actor, { action: 'item_type.created', entityType: 'item_type', entityId: input.code, changes: input });
+          await repo.insertItemType(trx, {
+            code: input.code,
+            name: input.name,
+            is_circulating: input.isCirculating,
+            created_at: now.toISOString(),
+          });
+          await recordAudit(trx, now, actor, {
+            action: 'item_type.created',
+            entityType: 'item_type',
+            entityId: input.code,
+            changes: input,
+          });
         });
       } catch (error) {
-        if (isUniqueViolation(error)) fail('ITEM_TYPE_EXISTS', `The item type ${input.code} exists already`, { code: input.code });
+        if (isUniqueViolation(error))
+          fail('ITEM_TYPE_EXISTS', `The item type ${input.code} exists already`, { code: input.code });
         throw error;
       }
       return input;
@@ -354,7 +449,12 @@ export function createCatalogService(deps: { database: Database; clock: Clock })
         await loadRecord(trx, recordId);
         const item = itemRow(recordId, input, now, newId(now.getTime()));
         await insertItem(trx, item);
-        await recordAudit(trx, now, actor, { action: 'item.created', entityType: 'item', entityId: item.id, changes: { barcode: item.barcode, recordId } });
+        await recordAudit(trx, now, actor, {
+          action: 'item.created',
+          entityType: 'item',
+          entityId: item.id,
+          changes: { barcode: item.barcode, recordId },
+        });
         return item;
       });
       return toItem(row);
@@ -374,7 +474,12 @@ export function createCatalogService(deps: { database: Database; clock: Clock })
         } catch (error) {
           throw translateItemError(error, next);
         }
-        await recordAudit(trx, now, actor, { action: 'item.updated', entityType: 'item', entityId: id, changes: { ...changes } });
+        await recordAudit(trx, now, actor, {
+          action: 'item.updated',
+          entityType: 'item',
+          entityId: id,
+          changes: { ...changes },
+        });
       });
       return toItem(await loadItem(db, id));
     },
@@ -384,14 +489,29 @@ export function createCatalogService(deps: { database: Database; clock: Clock })
       await db.transaction().execute(async (trx) => {
         const before = await loadItem(trx, id);
         await repo.deleteItemRow(trx, id);
-        await recordAudit(trx, now, actor, { action: 'item.deleted', entityType: 'item', entityId: id, changes: { barcode: before.barcode } });
+        await recordAudit(trx, now, actor, {
+          action: 'item.deleted',
+          entityType: 'item',
+          entityId: id,
+          changes: { barcode: before.barcode },
+        });
       });
     },
 
     /** Items of a branch (and location) in shelf order; page on with the last shelf key seen. */
     async shelfList(q: { branchId: string; location?: string; after?: string; limit?: number }) {
-      const rows = await repo.findShelfList(db, { branchId: q.branchId, location: q.location, afterShelfKey: q.after, limit: q.limit ?? 100 });
-      return rows.map((r) => ({ ...toItem(r), shelfKey: r.shelf_key, title: r.title, author: r.main_author }));
+      const rows = await repo.findShelfList(db, {
+        branchId: q.branchId,
+        location: q.location,
+        afterShelfKey: q.after,
+        limit: q.limit ?? 100,
+      });
+      return rows.map((r) => ({
+        ...toItem(r),
+        shelfKey: r.shelf_key,
+        title: r.title,
+        author: r.main_author,
+      }));
     },
   };
 }
@@ -434,12 +554,19 @@ export async function insertItem(trx: Executor, row: ItemRow): Promise<void> {
 }
 
 function translateItemError(error: unknown, row: ItemRow): unknown {
-  if (isUniqueViolation(error)) return new AppError('ITEM_BARCODE_TAKEN', `Another item has the barcode ${row.barcode}`, { barcode: row.barcode });
-  if (isForeignKeyViolation(error)) {
-    return new AppError('ITEM_TYPE_NOT_FOUND', `Check the branch and item type: one of them does not exist (item type ${row.item_type})`, {
-      branchId: row.branch_id,
-      itemType: row.item_type,
+  if (isUniqueViolation(error))
+    return new AppError('ITEM_BARCODE_TAKEN', `Another item has the barcode ${row.barcode}`, {
+      barcode: row.barcode,
     });
+  if (isForeignKeyViolation(error)) {
+    return new AppError(
+      'ITEM_TYPE_NOT_FOUND',
+      `Check the branch and item type: one of them does not exist (item type ${row.item_type})`,
+      {
+        branchId: row.branch_id,
+        itemType: row.item_type,
+      },
+    );
   }
   return error;
 }

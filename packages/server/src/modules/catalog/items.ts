@@ -17,7 +17,12 @@ export type ItemStatus = (typeof ITEM_STATUSES)[number];
 export type CallNumberScheme = 'lc' | 'dewey' | 'local';
 
 /** The shelf key of an item: call number order first, then volume and copy, so v.2 shelves before v.10. */
-export function itemShelfKey(callNumber: string | null, scheme: CallNumberScheme, volume: string | null, copy: string | null): string {
+export function itemShelfKey(
+  callNumber: string | null,
+  scheme: CallNumberScheme,
+  volume: string | null,
+  copy: string | null,
+): string {
   const parts = [callNumber ? shelfKey(callNumber, scheme) : '~'];
   for (const extra of [volume, copy]) if (extra) parts.push(shelfKey(extra, 'local'));
   // U+0001 sorts below every character of a call number key, so a call number's volumes shelve

@@ -34,10 +34,14 @@ export function toFts5(node: QueryNode): string {
     }
     case 'and': {
       const positives = node.children.filter((c) => c.type !== 'not');
-      const negatives = node.children.filter((c): c is Extract<QueryNode, { type: 'not' }> => c.type === 'not');
+      const negatives = node.children.filter(
+        (c): c is Extract<QueryNode, { type: 'not' }> => c.type === 'not',
+      );
       if (positives.length === 0) throw new NotExpressible('nothing positive');
       const base = `(${positives.map(toFts5).join(' AND ')})`;
-      return negatives.length === 0 ? base : `${base} NOT (${negatives.map((n) => toFts5(n.child)).join(' OR ')})`;
+      return negatives.length === 0
+        ? base
+        : `${base} NOT (${negatives.map((n) => toFts5(n.child)).join(' OR ')})`;
     }
     case 'not':
       throw new NotExpressible('a bare NOT');
@@ -45,7 +49,12 @@ export function toFts5(node: QueryNode): string {
 }
 
 /** PostgreSQL tsvector weight of each field in `search_vector` (series has a column of its own). */
-const PG_WEIGHT: Record<Exclude<SearchField, 'series'>, string> = { title: 'A', author: 'B', subject: 'C', other: 'D' };
+const PG_WEIGHT: Record<Exclude<SearchField, 'series'>, string> = {
+  title: 'A',
+  author: 'B',
+  subject: 'C',
+  other: 'D',
+};
 
 /** The tsquery text (for `to_tsquery('simple', …)`) of one leaf. */
 export function toTsquery(node: Extract<QueryNode, { type: 'terms' }>): string {

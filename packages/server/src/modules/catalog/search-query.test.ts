@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { parseQuery } from './search-query.ts';
 
-const t = (words: string[], field: string | null = null, prefix = false) => ({ type: 'terms', field, words, prefix });
+const t = (words: string[], field: string | null = null, prefix = false) => ({
+  type: 'terms',
+  field,
+  words,
+  prefix,
+});
 
 describe('parseQuery', () => {
   it.each([
@@ -19,7 +24,10 @@ describe('parseQuery', () => {
     ['war OR peace', { type: 'or', children: [t(['war']), t(['peac'])] }],
     ['war NOT peace', { type: 'and', children: [t(['war']), { type: 'not', child: t(['peac']) }] }],
     ['war -peace', { type: 'and', children: [t(['war']), { type: 'not', child: t(['peac']) }] }],
-    ['(cats OR dogs) AND training', { type: 'and', children: [{ type: 'or', children: [t(['cat']), t(['dog'])] }, t(['train'])] }],
+    [
+      '(cats OR dogs) AND training',
+      { type: 'and', children: [{ type: 'or', children: [t(['cat']), t(['dog'])] }, t(['train'])] },
+    ],
     ['rock and roll', { type: 'and', children: [t(['rock']), t(['and']), t(['roll'])] }],
     ['QA76.73', t(['qa76', '73'])],
     ['color: red', { type: 'and', children: [t(['color']), t(['red'])] }],

@@ -56,7 +56,11 @@ function tokenize(input: string): Token[] {
     } else if (c === ')') {
       tokens.push({ kind: 'close' });
       i++;
-    } else if (c === '-' && (tokens.length === 0 || /[\s(]/.test(input[i - 1] ?? ' ')) && /[^\s)]/.test(input[i + 1] ?? ' ')) {
+    } else if (
+      c === '-' &&
+      (tokens.length === 0 || /[\s(]/.test(input[i - 1] ?? ' ')) &&
+      /[^\s)]/.test(input[i + 1] ?? ' ')
+    ) {
       tokens.push({ kind: 'minus' });
       i++;
     } else {

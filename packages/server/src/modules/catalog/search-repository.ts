@@ -1,8 +1,15 @@
 import { type RawBuilder, sql } from 'kysely';
 import type { Database, Executor } from '../../db/database.ts';
 import type { BibRecordRow } from '../../db/schema.ts';
+import {
+  NotExpressible,
+  positiveLeaves,
+  type SqlTree,
+  toFts5,
+  toSqlTree,
+  toTsquery,
+} from './search-compile.ts';
 import type { QueryNode } from './search-query.ts';
-import { NotExpressible, positiveLeaves, type SqlTree, toFts5, toSqlTree, toTsquery } from './search-compile.ts';
 
 /** The analysed text of one record, per indexed field (see search-text.ts). */
 export interface SearchDocument {
@@ -14,7 +21,13 @@ export interface SearchDocument {
 }
 
 /** Adds or replaces a record in the search index, in the caller's transaction. */
-export async function indexRecord(database: Database, trx: Executor, seq: number, doc: SearchDocument, isNew: boolean) {
+export async function indexRecord(
+  database: Database,
+  trx: Executor,
+  seq: number,
+  doc: SearchDocument,
+  isNew: boolean,
+) {
   if (database.dialect === 'sqlite') {
     if (!isNew) await sql`delete from bib_search where rowid = ${seq}`.execute(trx);
     await sql`insert into bib_search (rowid, title, author, subject, series, other)
@@ -118,7 +131,10 @@ function matchClause(database: Database, query: QueryNode | null) {
   return {
     from: sql`bib_records r`,
     where: postgresLeaf(toSqlTree(query)),
-    score: rankQuery === '' ? sql`0` : sql`ts_rank('{0.05, 0.2, 0.4, 1.0}', r.search_vector, to_tsquery('simple', ${rankQuery}), 1)`,
+    score:
+      rankQuery === ''
+        ? sql`0`
+        : sql`ts_rank('{0.05, 0.2, 0.4, 1.0}', r.search_vector, to_tsquery('simple', ${rankQuery}), 1)`,
   };
 }
 
@@ -127,10 +143,17 @@ function filterClause(filters: SearchFilters): RawBuilder<unknown> {
   if (filters.format?.length) parts.push(sql`r.format in (${sql.join(filters.format)})`);
   if (filters.language?.length) parts.push(sql`r.language in (${sql.join(filters.language)})`);
   if (filters.decade?.length) {
-    parts.push(sql`(${sql.join(filters.decade.map((d) => sql`(r.pub_year >= ${d} and r.pub_year < ${d + 10})`), sql` or `)})`);
+    parts.push(
+      sql`(${sql.join(
+        filters.decade.map((d) => sql`(r.pub_year >= ${d} and r.pub_year < ${d + 10})`),
+        sql` or `,
+      )})`,
+    );
   }
   if (filters.subject?.length) {
-    parts.push(sql`exists (select 1 from bib_subjects s where s.record_id = r.id and s.subject in (${sql.join(filters.subject)}))`);
+    parts.push(
+      sql`exists (select 1 from bib_subjects s where s.record_id = r.id and s.subject in (${sql.join(filters.subject)}))`,
+    );
   }
   if (filters.branch?.length || filters.available) {
     const branch = filters.branch?.length ? sql`and i.branch_id in (${sql.join(filters.branch)})` : sql``;
@@ -149,25 +172,39 @@ const ORDER: Record<SearchSort, RawBuilder<unknown>> = {
 };
 
 /** Runs a search: one page of records, the total, and facet counts over the whole result. */
-export async function searchRecords(database: Database, db: Executor, request: SearchRequest): Promise<SearchPage> {
+export async function searchRecords(
+  database: Database,
+  db: Executor,
+  request: SearchRequest,
+): Promise<SearchPage> {
   const match = matchClause(database, request.query);
   const where = sql`${match.where} and ${filterClause(request.filters)}`;
-  const nullsLast = database.dialect === 'postgres' && request.sort.startsWith('date') ? sql` nulls last` : sql``;
+  const nullsLast =
+    database.dialect === 'postgres' && request.sort.startsWith('date') ? sql` nulls last` : sql``;
   const [rows, total, format, language, decade, subject, branch, availability] = await Promise.all([
-    sql<BibRecordRow & { score: number }>`select r.*, ${match.score} as score from ${match.from} where ${where}
-      order by ${ORDER[request.sort]}${nullsLast} limit ${request.limit} offset ${request.offset}`.execute(db),
+    sql<
+      BibRecordRow & { score: number }
+    >`select r.*, ${match.score} as score from ${match.from} where ${where}
+      order by ${ORDER[request.sort]}${nullsLast} limit ${request.limit} offset ${request.offset}`.execute(
+      db,
+    ),
     sql<{ n: number }>`select count(*) as n from ${match.from} where ${where}`.execute(db),
     facet(sql`r.format`, match.from, where, request.facetLimit, db),
     facet(sql`r.language`, match.from, where, request.facetLimit, db),
     facet(sql`(r.pub_year / 10) * 10`, match.from, where, request.facetLimit, db),
     sql<FacetCount>`select s.subject as value, count(*) as count from ${match.from} join bib_subjects s on s.record_id = r.id
-      where ${where} group by s.subject order by count(*) desc, s.subject limit ${request.facetLimit}`.execute(db),
+      where ${where} group by s.subject order by count(*) desc, s.subject limit ${request.facetLimit}`.execute(
+      db,
+    ),
     sql<FacetCount>`select i.branch_id as value, count(distinct r.id) as count from ${match.from} join items i on i.record_id = r.id
       where ${where} group by i.branch_id order by count(distinct r.id) desc, i.branch_id`.execute(db),
     sql<FacetCount>`select case when exists (select 1 from items i where i.record_id = r.id and i.status = 'available')
-      then 'available' else 'unavailable' end as value, count(*) as count from ${match.from} where ${where} group by 1 order by 1`.execute(db),
+      then 'available' else 'unavailable' end as value, count(*) as count from ${match.from} where ${where} group by 1 order by 1`.execute(
+      db,
+    ),
   ]);
-  const counts = (r: { rows: FacetCount[] }) => r.rows.map((row) => ({ value: String(row.value), count: Number(row.count) }));
+  const counts = (r: { rows: FacetCount[] }) =>
+    r.rows.map((row) => ({ value: String(row.value), count: Number(row.count) }));
   return {
     total: Number(total.rows[0]?.n ?? 0),
     rows: rows.rows.map((row) => ({ ...row, score: Number(row.score) })),
@@ -182,7 +219,13 @@ export async function searchRecords(database: Database, db: Executor, request: S
   };
 }
 
-function facet(column: RawBuilder<unknown>, from: RawBuilder<unknown>, where: RawBuilder<unknown>, limit: number, db: Executor) {
+function facet(
+  column: RawBuilder<unknown>,
+  from: RawBuilder<unknown>,
+  where: RawBuilder<unknown>,
+  limit: number,
+  db: Executor,
+) {
   return sql<FacetCount>`select ${column} as value, count(*) as count from ${from} where ${where} and ${column} is not null
     group by ${column} order by count(*) desc, 1 limit ${limit}`.execute(db);
 }

@@ -33,7 +33,11 @@ const LATIN_WORD = /^[a-z]+$/;
 
 /** Lower-cased text without diacritics. */
 export function foldText(text: string): string {
-  return text.normalize('NFD').replace(MARKS, '').replace(SPECIAL_RE, (c) => SPECIAL[c] ?? c).toLowerCase();
+  return text
+    .normalize('NFD')
+    .replace(MARKS, '')
+    .replace(SPECIAL_RE, (c) => SPECIAL[c] ?? c)
+    .toLowerCase();
 }
 
 /** The words of a text, folded (not stemmed): for phrases and display-side matching. */
