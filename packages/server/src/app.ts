@@ -5,7 +5,14 @@ import { type Clock, systemClock } from './kernel/clock.ts';
 import { type Logger, silentLogger } from './kernel/logger.ts';
 import { type AuditService, createAuditService } from './modules/audit/index.ts';
 import { type BranchService, createBranchService } from './modules/branches/index.ts';
-import { type CatalogService, createCatalogService } from './modules/catalog/index.ts';
+import {
+  type CatalogService,
+  createCatalogService,
+  createExportService,
+  createImportService,
+  type ExportService,
+  type ImportService,
+} from './modules/catalog/index.ts';
 import {
   type AuthService,
   createAuthService,
@@ -19,6 +26,8 @@ export interface Services {
   auth: AuthService;
   branches: BranchService;
   catalog: CatalogService;
+  catalogExport: ExportService;
+  catalogImport: ImportService;
   staff: StaffService;
 }
 
@@ -72,6 +81,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     }),
     branches: createBranchService({ db, clock }),
     catalog: createCatalogService({ database, clock }),
+    catalogExport: createExportService({ database }),
+    catalogImport: createImportService({ database, clock }),
     staff: createStaffService({ db, clock }),
   };
   return { config, database, clock, log, services, close: () => database.close() };

@@ -1,4 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
+import { exportRecords, importFiles } from './cli/catalog-commands.ts';
 import { backup, migrate, seed, showConfig, tokenCreate, userAdd } from './cli/commands.ts';
 import { CliError } from './cli/context.ts';
 import { serve } from './cli/serve.ts';
@@ -55,6 +56,39 @@ token
   .option('--permission <permission>', 'limit the token to this permission (repeatable)', collect, [])
   .option('--expires-days <days>', 'expire after this many days')
   .action(tokenCreate);
+
+program
+  .command('import <files...>')
+  .description(
+    'import MARC records (ISO 2709, MARCXML or MARC-in-JSON, detected by content) with their embedded items',
+  )
+  .option('--on-duplicate <rule>', 'when a record matches one in the catalog: skip, overlay or add', 'skip')
+  .option(
+    '--match <points>',
+    'identifiers that make a match, comma-separated: oclc,system,lccn,isbn,issn,control (default: oclc,system,lccn,isbn,issn)',
+  )
+  .option('--branch <code>', 'branch for items whose 952 $a / 852 $b names none or an unknown one')
+  .option('--item-type <code>', 'item type for items that name none (952 $y)')
+  .option('--report <file>', 'write every problem, with record positions, to this JSON file')
+  .option('--batch <n>', 'records per transaction', '500')
+  .addHelpText(
+    'after',
+    '\nRecords with the same content as one imported before are recognised, so running an import again adds nothing.\n' +
+      'Example:\n  stacks import new-books.mrc --on-duplicate overlay --branch CENTRAL --item-type BOOK --report import-report.json',
+  )
+  .action(importFiles);
+
+program
+  .command('export')
+  .description('export records with their items (as 952 fields)')
+  .requiredOption('--format <format>', 'iso2709, marcxml or json')
+  .option('--query <query>', 'only the records this search finds (same syntax as the catalog search)')
+  .requiredOption('--out <file>', 'file to write')
+  .addHelpText(
+    'after',
+    '\nExample:\n  stacks export --format marcxml --query "subject:cooking" --out cooking.xml',
+  )
+  .action(exportRecords);
 
 program
   .command('backup <file>')

@@ -5,6 +5,7 @@ import { migrationStatus } from '../db/migrate.ts';
 import { systemActor } from '../kernel/actor.ts';
 import { ensureAdministrator, seedDemoLibrary } from '../seed/seed.ts';
 import { CliError, cliConfig, describeDatabase, readStdin, withApp } from './context.ts';
+import { progressBar } from './progress.ts';
 
 const CLI = systemActor('cli');
 
@@ -159,21 +160,4 @@ export async function showConfig(): Promise<void> {
         : 'config file';
     console.log(`${spec.key.padEnd(22)} ${shown.padEnd(40)} ${source}`);
   }
-}
-
-/** A one-line progress bar on standard error (only when it is a terminal). */
-function progressBar(label: string) {
-  const tty = process.stderr.isTTY;
-  const update = (done: number, total: number) => {
-    if (!tty || total === 0) return;
-    const width = 30;
-    const filled = Math.round((done / total) * width);
-    process.stderr.write(
-      `\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${Math.round((done / total) * 100)}%`,
-    );
-  };
-  update.done = () => {
-    if (tty) process.stderr.write('\n');
-  };
-  return update;
 }

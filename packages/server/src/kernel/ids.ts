@@ -6,6 +6,21 @@ export type Id<Brand extends string = string> = string & { readonly __brand?: Br
 let lastMs = 0;
 let sequence = 0;
 
+// Random bytes are drawn from the system 4 KiB at a time: one call per 256 ids instead of one each.
+const POOL_SIZE = 4096;
+let pool = Buffer.alloc(0);
+let poolOffset = POOL_SIZE;
+
+function random(bytes: number): Buffer {
+  if (poolOffset + bytes > pool.length) {
+    pool = randomBytes(POOL_SIZE);
+    poolOffset = 0;
+  }
+  const out = pool.subarray(poolOffset, poolOffset + bytes);
+  poolOffset += bytes;
+  return out;
+}
+
 /**
  * A new UUIDv7. The first 48 bits are the Unix time in milliseconds, so ids sort by creation time;
  * within one millisecond a 12-bit counter (rand_a, RFC 9562 method 1) keeps them increasing in this process.
@@ -13,7 +28,7 @@ let sequence = 0;
 export function newId<Brand extends string = string>(nowMs: number = Date.now()): Id<Brand> {
   if (nowMs > lastMs) {
     lastMs = nowMs;
-    sequence = randomBytes(2).readUInt16BE(0) & 0x3ff;
+    sequence = random(2).readUInt16BE(0) & 0x3ff;
   } else {
     sequence++;
     if (sequence > 0xfff) {
@@ -21,7 +36,7 @@ export function newId<Brand extends string = string>(nowMs: number = Date.now())
       sequence = 0;
     }
   }
-  const bytes = randomBytes(16);
+  const bytes = Buffer.from(random(16));
   const ms = lastMs;
   bytes[0] = Math.floor(ms / 2 ** 40) & 0xff;
   bytes[1] = Math.floor(ms / 2 ** 32) & 0xff;

@@ -50,6 +50,7 @@ export {
   type MarcWriteOptions,
   type ReadResult,
 } from './problems.ts';
+export { detectFileFormat, readMarc, readMarcFile } from './read-any.ts';
 export {
   type ControlField,
   controlValue,

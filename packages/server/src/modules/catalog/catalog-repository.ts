@@ -24,8 +24,32 @@ export async function allocateSequence(db: Executor, name: string, count = 1): P
   return allocateSequence(db, name, count);
 }
 
-export async function insertRecordRow(db: Executor, row: Omit<BibRecordRow, never>): Promise<void> {
+export async function insertRecordRow(db: Executor, row: BibRecordRow): Promise<void> {
   await db.insertInto('bib_records').values(row).execute();
+}
+
+/** Splits rows into multi-row statements of at most `size` rows (fewer round trips for imports). */
+function* chunks<T>(rows: readonly T[], size: number): Generator<T[]> {
+  for (let i = 0; i < rows.length; i += size) yield rows.slice(i, i + size);
+}
+
+/** Many new records with their identifiers, subjects and version rows, in few statements. */
+export async function insertRecordRows(
+  db: Executor,
+  rows: {
+    records: BibRecordRow[];
+    identifiers: BibIdentifierRow[];
+    subjects: { record_id: string; subject: string }[];
+    versions: BibRecordVersionRow[];
+  },
+): Promise<void> {
+  // SQLite allows 32,766 parameters a statement: keep every chunk well below.
+  for (const part of chunks(rows.records, 500)) await db.insertInto('bib_records').values(part).execute();
+  for (const part of chunks(rows.identifiers, 2000))
+    await db.insertInto('bib_identifiers').values(part).execute();
+  for (const part of chunks(rows.subjects, 2000)) await db.insertInto('bib_subjects').values(part).execute();
+  for (const part of chunks(rows.versions, 1000))
+    await db.insertInto('bib_record_versions').values(part).execute();
 }
 
 export async function updateRecordRow(db: Executor, id: string, row: Partial<BibRecordRow>): Promise<void> {
@@ -53,19 +77,32 @@ export async function countRecords(db: Executor): Promise<number> {
   return Number(row.n);
 }
 
-/** Records some of whose identifiers equal one of `identifiers`, for duplicate detection. */
+/** Records some of whose identifiers equal one of `identifiers`, for duplicate detection (one query per kind). */
 export async function findRecordIdsByIdentifiers(
   db: Executor,
   identifiers: readonly Omit<BibIdentifierRow, 'record_id'>[],
 ) {
-  if (identifiers.length === 0) return [];
-  return db
-    .selectFrom('bib_identifiers')
-    .select(['record_id', 'kind', 'value'])
-    .where((eb) =>
-      eb.or(identifiers.map((i) => eb.and([eb('kind', '=', i.kind), eb('value', '=', i.value)]))),
-    )
-    .execute();
+  const byKind = new Map<string, Set<string>>();
+  for (const { kind, value } of identifiers) {
+    const values = byKind.get(kind) ?? new Set<string>();
+    values.add(value);
+    byKind.set(kind, values);
+  }
+  const found: BibIdentifierRow[] = [];
+  for (const [kind, values] of byKind) {
+    const list = [...values];
+    for (let i = 0; i < list.length; i += 5000) {
+      found.push(
+        ...(await db
+          .selectFrom('bib_identifiers')
+          .select(['record_id', 'kind', 'value'])
+          .where('kind', '=', kind)
+          .where('value', 'in', list.slice(i, i + 5000))
+          .execute()),
+      );
+    }
+  }
+  return found;
 }
 
 export async function replaceIdentifiers(

@@ -1,20 +1,21 @@
 import { createHash } from 'node:crypto';
 import type { Database, Executor } from '../../db/database.ts';
 import { isForeignKeyViolation, isUniqueViolation } from '../../db/errors.ts';
-import type { BibIdentifierRow, BibRecordRow, ItemRow } from '../../db/schema.ts';
+import type { BibIdentifierRow, BibRecordRow, BibRecordVersionRow, ItemRow } from '../../db/schema.ts';
 import type { Actor } from '../../kernel/actor.ts';
 import { AppError } from '../../kernel/app-error.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import { newId } from '../../kernel/ids.ts';
-import { fromMarcJson, type MarcRecord, toMarcJson, writeIso2709 } from '../../marc/index.ts';
+import { fromMarcJson, type MarcRecord, toMarcJson } from '../../marc/index.ts';
 import { recordAudit } from '../audit/index.ts';
 import { type BibFormat, type BibSummary, summarize } from './bib-summary.ts';
 import * as repo from './catalog-repository.ts';
 import type { CatalogErrorCode } from './errors.ts';
+import { HOLDINGS_TAGS } from './holdings.ts';
 import { type CallNumberScheme, guessScheme, type ItemStatus, itemShelfKey } from './items.ts';
 import { parseQuery } from './search-query.ts';
 import {
-  indexRecord,
+  indexRecords,
   type SearchDocument,
   type SearchFilters,
   type SearchSort,
@@ -106,19 +107,24 @@ export function identifiersOf(summary: BibSummary, marc: MarcRecord): Omit<BibId
   return ids;
 }
 
-/** A fingerprint of the record's content (005, the last-transaction date, left out), to recognise a re-import. */
+/**
+ * A fingerprint of the record's content, to recognise a record imported before: the leader (without
+ * lengths and base address) and every field but 005 (date of last transaction) and the holdings tags.
+ */
 export function contentHash(marc: MarcRecord): string {
-  const fields = marc.fields.filter(
-    (f) => f.tag !== '005' && f.tag !== '952' && f.tag !== '876' && f.tag !== '852',
-  );
-  return createHash('sha1')
-    .update(
-      writeIso2709({
-        leader: `${'0'.repeat(5)}${marc.leader.slice(5, 12)}00000${marc.leader.slice(17)}`,
-        fields,
-      }),
-    )
-    .digest('hex');
+  const hash = createHash('sha1');
+  hash.update(`${marc.leader.slice(5, 12)}${marc.leader.slice(17)}\u001e`);
+  for (const f of marc.fields) {
+    if (f.tag === '005' || HOLDINGS_TAGS.has(f.tag)) continue;
+    if ('subfields' in f) {
+      let text = `${f.tag}${f.ind1}${f.ind2}`;
+      for (const sf of f.subfields) text += `\u001f${sf.code}${sf.value}`;
+      hash.update(`${text}\u001e`);
+    } else {
+      hash.update(`${f.tag}${f.value}\u001e`);
+    }
+  }
+  return hash.digest('hex');
 }
 
 function toBibRecord(row: BibRecordRow): BibRecord {
@@ -162,25 +168,16 @@ function actorColumns(actor: Actor) {
     : { actor_type: 'system', actor_id: actor.name };
 }
 
-/**
- * Writes a record (new or replacing `existing`) with its identifiers, subjects, search entry and a
- * version row, in the caller's transaction. The record is searchable the moment that transaction commits.
- */
-export async function writeRecord(
-  database: Database,
-  trx: Executor,
+function recordRow(
+  id: string,
+  seq: number,
+  version: number,
+  marcJson: string,
+  summary: BibSummary,
   at: Date,
-  actor: Actor,
-  marc: MarcRecord,
-  existing: { id: string; seq: number; version: number; createdAt: string } | null,
-  change: 'created' | 'updated' | 'overlaid',
-): Promise<{ id: string; seq: number; version: number }> {
-  const summary = summarize(marc);
-  const id = existing?.id ?? newId(at.getTime());
-  const seq = existing?.seq ?? (await repo.allocateSequence(trx, 'bib_records'));
-  const version = (existing?.version ?? 0) + 1;
-  const marcJson = JSON.stringify(toMarcJson(marc));
-  const row: BibRecordRow = {
+  createdAt: string,
+): BibRecordRow {
+  return {
     id,
     seq,
     control_number: summary.controlNumber,
@@ -203,30 +200,108 @@ export async function writeRecord(
     edition: summary.edition,
     isbns: JSON.stringify(summary.isbns),
     version,
-    created_at: existing?.createdAt ?? at.toISOString(),
+    created_at: createdAt,
     updated_at: at.toISOString(),
   };
-  const isNew = existing === null;
-  if (isNew) await repo.insertRecordRow(trx, row);
-  else await repo.updateRecordRow(trx, id, row);
+}
+
+/** A record ready to write: its MARC with the summary and identifiers already worked out. */
+export interface PreparedRecord {
+  marc: MarcRecord;
+  summary: BibSummary;
+  identifiers: Omit<BibIdentifierRow, 'record_id'>[];
+}
+
+/** Works out what a record's rows need. */
+export function prepareRecord(marc: MarcRecord): PreparedRecord {
+  const summary = summarize(marc);
+  return { marc, summary, identifiers: identifiersOf(summary, marc) };
+}
+
+/**
+ * Writes new records (with identifiers, subjects, search entries and a version row each) in a few
+ * multi-row statements, in the caller's transaction. They are searchable the moment it commits.
+ * Version rows keep the MARC a version replaced, so a new record's first version holds none.
+ */
+export async function writeNewRecords(
+  database: Database,
+  trx: Executor,
+  at: Date,
+  actor: Actor,
+  prepared: readonly PreparedRecord[],
+): Promise<{ id: string; seq: number }[]> {
+  if (prepared.length === 0) return [];
+  const firstSeq = await repo.allocateSequence(trx, 'bib_records', prepared.length);
+  const records: BibRecordRow[] = [];
+  const identifiers: BibIdentifierRow[] = [];
+  const subjects: { record_id: string; subject: string }[] = [];
+  const versions: BibRecordVersionRow[] = [];
+  const search: { seq: number; doc: SearchDocument }[] = [];
+  const actorCols = actorColumns(actor);
+  prepared.forEach((p, i) => {
+    const id = newId(at.getTime());
+    const seq = firstSeq + i;
+    records.push(recordRow(id, seq, 1, JSON.stringify(toMarcJson(p.marc)), p.summary, at, at.toISOString()));
+    for (const identifier of p.identifiers) identifiers.push({ ...identifier, record_id: id });
+    for (const subject of p.summary.subjects) subjects.push({ record_id: id, subject });
+    versions.push({
+      id: newId(at.getTime()),
+      record_id: id,
+      version: 1,
+      at: at.toISOString(),
+      ...actorCols,
+      change: 'created',
+      marc: '',
+    });
+    search.push({ seq, doc: searchDocument(p.summary) });
+  });
+  await repo.insertRecordRows(trx, { records, identifiers, subjects, versions });
+  await indexRecords(database, trx, search, true);
+  return records.map((r) => ({ id: r.id, seq: r.seq }));
+}
+
+/** Replaces an existing record's MARC, keeping the replaced MARC in a version row, in the caller's transaction. */
+export async function replaceRecord(
+  database: Database,
+  trx: Executor,
+  at: Date,
+  actor: Actor,
+  existing: BibRecordRow,
+  p: PreparedRecord,
+  change: 'updated' | 'overlaid',
+): Promise<void> {
+  const version = existing.version + 1;
+  const seq = Number(existing.seq);
+  await repo.updateRecordRow(
+    trx,
+    existing.id,
+    recordRow(
+      existing.id,
+      seq,
+      version,
+      JSON.stringify(toMarcJson(p.marc)),
+      p.summary,
+      at,
+      existing.created_at,
+    ),
+  );
   await repo.replaceIdentifiers(
     trx,
-    id,
-    identifiersOf(summary, marc).map((i) => ({ ...i, record_id: id })),
-    isNew,
+    existing.id,
+    p.identifiers.map((i) => ({ ...i, record_id: existing.id })),
+    false,
   );
-  await repo.replaceSubjects(trx, id, summary.subjects, isNew);
-  await indexRecord(database, trx, seq, searchDocument(summary), isNew);
+  await repo.replaceSubjects(trx, existing.id, p.summary.subjects, false);
+  await indexRecords(database, trx, [{ seq, doc: searchDocument(p.summary) }], false);
   await repo.insertVersion(trx, {
     id: newId(at.getTime()),
-    record_id: id,
+    record_id: existing.id,
     version,
     at: at.toISOString(),
     ...actorColumns(actor),
     change,
-    marc: marcJson,
+    marc: existing.marc,
   });
-  return { id, seq, version };
 }
 
 /** The catalog: bibliographic records, items and search. */
@@ -264,13 +339,13 @@ export function createCatalogService(deps: { database: Database; clock: Clock })
       checkMarc(marc);
       const now = clock.now();
       const written = await db.transaction().execute(async (trx) => {
-        const w = await writeRecord(database, trx, now, actor, marc, null, 'created');
+        const [w] = await writeNewRecords(database, trx, now, actor, [prepareRecord(marc)]);
         await recordAudit(trx, now, actor, {
           action: 'record.created',
           entityType: 'bib_record',
-          entityId: w.id,
+          entityId: w!.id,
         });
-        return w;
+        return w!;
       });
       return toBibRecord(await loadRecord(db, written.id));
     },
@@ -295,15 +370,7 @@ export function createCatalogService(deps: { database: Database; clock: Clock })
             },
           );
         }
-        await writeRecord(
-          database,
-          trx,
-          now,
-          actor,
-          marc,
-          { id, seq: Number(row.seq), version: row.version, createdAt: row.created_at },
-          'updated',
-        );
+        await replaceRecord(database, trx, now, actor, row, prepareRecord(marc), 'updated');
         await recordAudit(trx, now, actor, {
           action: 'record.updated',
           entityType: 'bib_record',

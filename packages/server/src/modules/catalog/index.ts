@@ -7,5 +7,17 @@ export {
   type NewItem,
 } from './catalog-service.ts';
 export type { CatalogErrorCode } from './errors.ts';
+export { createExportService, type ExportService } from './export-service.ts';
+export {
+  asReadResults,
+  createImportService,
+  DEFAULT_MATCH_POINTS,
+  type DuplicateRule,
+  type ImportOptions,
+  type ImportProblem,
+  type ImportReport,
+  type ImportService,
+  type MatchPoint,
+} from './import-service.ts';
 export { ITEM_STATUSES, type ItemStatus } from './items.ts';
 export { parseQuery } from './search-query.ts';

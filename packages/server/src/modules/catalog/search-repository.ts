@@ -20,6 +20,14 @@ export interface SearchDocument {
   other: string;
 }
 
+function postgresVectors(doc: SearchDocument) {
+  return {
+    search_vector: sql`setweight(to_tsvector('simple', ${doc.title}), 'A') || setweight(to_tsvector('simple', ${doc.author}), 'B')
+      || setweight(to_tsvector('simple', ${doc.subject}), 'C') || setweight(to_tsvector('simple', ${doc.other} || ' ' || ${doc.series}), 'D')`,
+    series_vector: sql`to_tsvector('simple', ${doc.series})`,
+  };
+}
+
 /** Adds or replaces a record in the search index, in the caller's transaction. */
 export async function indexRecord(
   database: Database,
@@ -28,16 +36,38 @@ export async function indexRecord(
   doc: SearchDocument,
   isNew: boolean,
 ) {
+  await indexRecords(database, trx, [{ seq, doc }], isNew);
+}
+
+/** Adds (or replaces) many records in the search index at once, in the caller's transaction. */
+export async function indexRecords(
+  database: Database,
+  trx: Executor,
+  entries: { seq: number; doc: SearchDocument }[],
+  isNew: boolean,
+) {
+  if (entries.length === 0) return;
   if (database.dialect === 'sqlite') {
-    if (!isNew) await sql`delete from bib_search where rowid = ${seq}`.execute(trx);
-    await sql`insert into bib_search (rowid, title, author, subject, series, other)
-      values (${seq}, ${doc.title}, ${doc.author}, ${doc.subject}, ${doc.series}, ${doc.other})`.execute(trx);
-  } else {
-    await sql`update bib_records set
-      search_vector = setweight(to_tsvector('simple', ${doc.title}), 'A') || setweight(to_tsvector('simple', ${doc.author}), 'B')
-        || setweight(to_tsvector('simple', ${doc.subject}), 'C') || setweight(to_tsvector('simple', ${doc.other} || ' ' || ${doc.series}), 'D'),
-      series_vector = to_tsvector('simple', ${doc.series})
-      where seq = ${seq}`.execute(trx);
+    if (!isNew)
+      await sql`delete from bib_search where rowid in (${sql.join(entries.map((e) => e.seq))})`.execute(trx);
+    for (let i = 0; i < entries.length; i += 500) {
+      const rows = entries
+        .slice(i, i + 500)
+        .map(
+          ({ seq, doc }) =>
+            sql`(${seq}, ${doc.title}, ${doc.author}, ${doc.subject}, ${doc.series}, ${doc.other})`,
+        );
+      await sql`insert into bib_search (rowid, title, author, subject, series, other) values ${sql.join(rows)}`.execute(
+        trx,
+      );
+    }
+    return;
+  }
+  for (const { seq, doc } of entries) {
+    const v = postgresVectors(doc);
+    await sql`update bib_records set search_vector = ${v.search_vector}, series_vector = ${v.series_vector} where seq = ${seq}`.execute(
+      trx,
+    );
   }
 }
 
@@ -228,4 +258,21 @@ function facet(
 ) {
   return sql<FacetCount>`select ${column} as value, count(*) as count from ${from} where ${where} and ${column} is not null
     group by ${column} order by count(*) desc, 1 limit ${limit}`.execute(db);
+}
+
+/** The next page of records matching `query`, in record order after `afterSeq`: for exports of any size. */
+export async function recordsAfter(
+  database: Database,
+  db: Executor,
+  query: QueryNode | null,
+  filters: SearchFilters,
+  afterSeq: number,
+  limit: number,
+): Promise<BibRecordRow[]> {
+  const match = matchClause(database, query);
+  const result = await sql<BibRecordRow>`select r.* from ${match.from}
+    where ${match.where} and ${filterClause(filters)} and r.seq > ${afterSeq} order by r.seq limit ${limit}`.execute(
+    db,
+  );
+  return result.rows;
 }

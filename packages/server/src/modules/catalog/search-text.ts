@@ -45,9 +45,20 @@ export function words(text: string): string[] {
   return foldText(text).match(WORD) ?? [];
 }
 
+// Stemming is the costliest step of indexing and a catalog's vocabulary repeats a lot: remember stems.
+const stems = new Map<string, string>();
+const MAX_STEMS = 200_000;
+
 /** The index form of one folded word: Latin words are stemmed, numbers and other scripts kept as they are. */
 export function indexWord(word: string): string {
-  return LATIN_WORD.test(word) && word.length > 2 ? stem(word) : word;
+  if (word.length <= 2 || !LATIN_WORD.test(word)) return word;
+  let stemmed = stems.get(word);
+  if (stemmed === undefined) {
+    stemmed = stem(word);
+    if (stems.size >= MAX_STEMS) stems.clear();
+    stems.set(word, stemmed);
+  }
+  return stemmed;
 }
 
 /** The index terms of a text, in order, separated by spaces. */
