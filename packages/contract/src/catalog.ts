@@ -223,3 +223,67 @@ export const RecordVersion = Type.Object({
   actorId: Nullable(Type.String()),
   change: Type.String(),
 });
+
+export const ImportUploadQuery = Type.Object(
+  {
+    fileName: Type.Optional(
+      Type.String({ maxLength: 255, description: 'the uploaded file’s name, for the report' }),
+    ),
+    onDuplicate: Type.Optional(
+      Type.Union([Type.Literal('skip'), Type.Literal('overlay'), Type.Literal('add')], { default: 'skip' }),
+    ),
+    match: Type.Optional(
+      Type.String({
+        maxLength: 100,
+        description: 'comma-separated match points: oclc,system,lccn,isbn,issn,control',
+      }),
+    ),
+    branch: Type.Optional(
+      Type.String({ maxLength: 32, description: 'branch code for items that name none or an unknown one' }),
+    ),
+    itemType: Type.Optional(
+      Type.String({ maxLength: 32, description: 'item type for items that name none' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+const ImportProblem = Type.Object({
+  recordIndex: Type.Integer(),
+  byteOffset: Type.Integer(),
+  severity: Type.Union([Type.Literal('error'), Type.Literal('warning')]),
+  message: Type.String(),
+});
+
+export const ImportJob = Type.Object({
+  id: Id,
+  status: Type.Union([
+    Type.Literal('running'),
+    Type.Literal('done'),
+    Type.Literal('failed'),
+    Type.Literal('interrupted'),
+  ]),
+  fileName: Type.String(),
+  format: Nullable(Type.String()),
+  sizeBytes: Type.Integer(),
+  bytesDone: Type.Integer(),
+  recordsRead: Type.Integer(),
+  percent: Type.Integer({ minimum: 0, maximum: 100 }),
+  report: Nullable(
+    Type.Object({
+      read: Type.Integer(),
+      created: Type.Integer(),
+      overlaid: Type.Integer(),
+      skipped: Type.Integer(),
+      failed: Type.Integer(),
+      itemsCreated: Type.Integer(),
+      itemsExisting: Type.Integer(),
+      itemsFailed: Type.Integer(),
+      problems: Type.Array(ImportProblem),
+      problemsOmitted: Type.Integer(),
+    }),
+  ),
+  error: Nullable(Type.String()),
+  createdAt: Instant,
+  finishedAt: Nullable(Instant),
+});

@@ -45,7 +45,11 @@ export async function loadMarcMix(dir: string = MARC_TESTDATA_DIR): Promise<Marc
   const recordEnds: number[] = [];
   let marc8Records = 0;
   let start = 0;
-  for (let end = bytes.indexOf(RECORD_TERMINATOR); end !== -1; end = bytes.indexOf(RECORD_TERMINATOR, start)) {
+  for (
+    let end = bytes.indexOf(RECORD_TERMINATOR);
+    end !== -1;
+    end = bytes.indexOf(RECORD_TERMINATOR, start)
+  ) {
     if (bytes[start + 9] !== 0x61) marc8Records++; // leader/09 'a' = UTF-8, else MARC-8
     start = end + 1;
     recordEnds.push(start);

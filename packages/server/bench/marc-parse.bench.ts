@@ -23,11 +23,12 @@ export async function marcParseBenchmark(): Promise<void> {
     console.log(
       `test file: ${file.records.toLocaleString('en')} records (${file.marc8Records.toLocaleString('en')} MARC-8, ` +
         `${file.utf8Records.toLocaleString('en')} UTF-8 by leader/09), ${mb(file.bytes)} MB ` +
-        `(${(file.bytes / 2 ** 20).toFixed(1)} MiB), built in ${(buildMs / 1000).toFixed(1)} s from ` +
+        `(${(file.bytes / 2 ** 20).toFixed(1)} MiB), built in ${(buildMs / 1000).toFixed(2)} s from ` +
         `${file.mixRecords.toLocaleString('en')} corpus records repeated (${MARC_BENCH_FILES.join(', ')})`,
     );
     const terminators = await countRecordTerminators(file.path); // also brings the file into the page cache
-    if (terminators !== file.records) console.log(`WARNING: the file holds ${terminators} record terminators`);
+    if (terminators !== file.records)
+      console.log(`WARNING: the file holds ${terminators} record terminators`);
 
     const results: Measurement[] = [];
     const show = (m: Measurement) => {
@@ -40,11 +41,15 @@ export async function marcParseBenchmark(): Promise<void> {
     if (yaz) {
       show(await runYaz('yaz-marcdump -n (parse only)', yaz, ['-n', file.path]));
       show(
-        await runYaz(
-          'yaz-marcdump -f MARC-8 -t UTF-8 -o marc > /dev/null',
-          yaz,
-          ['-f', 'MARC-8', '-t', 'UTF-8', '-o', 'marc', file.path],
-        ),
+        await runYaz('yaz-marcdump -f MARC-8 -t UTF-8 -o marc > /dev/null', yaz, [
+          '-f',
+          'MARC-8',
+          '-t',
+          'UTF-8',
+          '-o',
+          'marc',
+          file.path,
+        ]),
       );
       const yazCount = await countYazRecords(yaz, file.path);
       for (const m of results) if (m.label.startsWith('yaz')) m.records = yazCount;
@@ -148,9 +153,7 @@ interface ChildRun {
  */
 async function timed(command: string, args: string[], stdout: 'pipe' | 'ignore'): Promise<ChildRun> {
   const rssFile = join(tmpdir(), `stacks-bench-rss-${process.pid}-${Math.random().toString(36).slice(2)}`);
-  const [cmd, argv] = hasGnuTime
-    ? [TIME, ['-f', '%M', '-o', rssFile, command, ...args]]
-    : [command, args];
+  const [cmd, argv] = hasGnuTime ? [TIME, ['-f', '%M', '-o', rssFile, command, ...args]] : [command, args];
   const t0 = performance.now();
   const child = spawn(cmd, argv, { cwd: REPO_ROOT, stdio: ['ignore', stdout, 'pipe'] });
   let out = '';
@@ -299,7 +302,11 @@ function printRatios(results: Measurement[]): void {
   };
   const withinTwo = (s: number) => `budget "within 2x of yaz-marcdump": ${s >= 0.5 ? 'MET' : 'NOT MET'}`;
   compare(find('yaz-parse'), 'vs yaz-marcdump -n (parse only)', withinTwo);
-  compare(find('yaz-convert'), 'vs yaz-marcdump -f MARC-8 -t UTF-8 -o marc (parse + convert + write)', withinTwo);
+  compare(
+    find('yaz-convert'),
+    'vs yaz-marcdump -f MARC-8 -t UTF-8 -o marc (parse + convert + write)',
+    withinTwo,
+  );
   compare(find('marcjs'), 'vs marcjs', (s) => `budget ">= 5x marcjs": ${s >= 5 ? 'MET' : 'NOT MET'}`);
 }
 

@@ -9,8 +9,10 @@ import {
   type CatalogService,
   createCatalogService,
   createExportService,
+  createImportJobs,
   createImportService,
   type ExportService,
+  type ImportJobs,
   type ImportService,
 } from './modules/catalog/index.ts';
 import {
@@ -28,6 +30,7 @@ export interface Services {
   catalog: CatalogService;
   catalogExport: ExportService;
   catalogImport: ImportService;
+  catalogImportJobs: ImportJobs;
   staff: StaffService;
 }
 
@@ -68,6 +71,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     throw error;
   }
   const db = database.db;
+  const catalogImport = createImportService({ database, clock });
   const services: Services = {
     audit: createAuditService({ db }),
     auth: createAuthService({
@@ -82,7 +86,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     branches: createBranchService({ db, clock }),
     catalog: createCatalogService({ database, clock }),
     catalogExport: createExportService({ database }),
-    catalogImport: createImportService({ database, clock }),
+    catalogImport,
+    catalogImportJobs: createImportJobs({ database, clock, imports: catalogImport, log }),
     staff: createStaffService({ db, clock }),
   };
   return { config, database, clock, log, services, close: () => database.close() };

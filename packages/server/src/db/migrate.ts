@@ -5,6 +5,7 @@ import { migration as m0001 } from './migrations/0001-branches.ts';
 import { migration as m0002 } from './migrations/0002-staff.ts';
 import { migration as m0003 } from './migrations/0003-audit.ts';
 import { migration as m0004 } from './migrations/0004-catalog.ts';
+import { migration as m0005 } from './migrations/0005-catalog-imports.ts';
 import type { StacksMigration } from './migrations/migration.ts';
 
 /** Every migration in order. Names never change once released; new ones are appended. */
@@ -13,6 +14,7 @@ const MIGRATIONS: Record<string, StacksMigration> = {
   '0002-staff': m0002,
   '0003-audit': m0003,
   '0004-catalog': m0004,
+  '0005-catalog-imports': m0005,
 };
 
 function migrator(database: Database, all: Record<string, StacksMigration> = MIGRATIONS): Migrator {

@@ -27,6 +27,7 @@ const DECLARED_TABLES: (keyof DB)[] = [
   'bib_record_versions',
   'item_types',
   'items',
+  'catalog_imports',
 ];
 
 async function tableNames(db: Kysely<DB>): Promise<string[]> {

@@ -23,6 +23,7 @@ export interface DB {
   bib_record_versions: BibRecordVersionRow;
   item_types: ItemTypeRow;
   items: ItemRow;
+  catalog_imports: CatalogImportRow;
 }
 
 /** A stored boolean: written as boolean, read as boolean (PostgreSQL) or 0/1 (SQLite). */
@@ -220,4 +221,21 @@ export interface ItemRow {
   status_changed_at: string;
   created_at: string;
   updated_at: string;
+}
+
+export interface CatalogImportRow {
+  id: string;
+  status: string;
+  file_name: string;
+  format: string | null;
+  size_bytes: number;
+  bytes_done: number;
+  records_read: number;
+  options: string;
+  report: string | null;
+  error: string | null;
+  created_by: string | null;
+  created_at: string;
+  updated_at: string;
+  finished_at: string | null;
 }

@@ -17,6 +17,7 @@ import { branchRoutes } from './routes/branches.routes.ts';
 import { catalogRoutes } from './routes/catalog.routes.ts';
 import { healthRoutes } from './routes/health.routes.ts';
 import { homeRoutes } from './routes/home.routes.ts';
+import { importRoutes } from './routes/imports.routes.ts';
 import { staffRoutes } from './routes/staff.routes.ts';
 import { tokenRoutes } from './routes/tokens.routes.ts';
 
@@ -100,6 +101,7 @@ export async function buildHttpServer(app: App, options: HttpOptions = {}): Prom
     staffRoutes,
     branchRoutes,
     catalogRoutes,
+    importRoutes,
     tokenRoutes,
     auditRoutes,
   ]) {

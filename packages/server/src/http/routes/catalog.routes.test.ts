@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestServer } from '../../../test/create-test-server.ts';
 import { testDialects } from '../../../test/dialects.ts';
@@ -120,5 +121,47 @@ describe.each(testDialects())('catalog routes on %s', (dialect) => {
     expect(released.json().status).toBe('available');
     const shelf = await s.as(desk, { method: 'GET', url: `/api/catalog/shelf-list?branchId=${branchId}` });
     expect(shelf.json().map((e: { barcode: string }) => e.barcode)).toEqual(['31234000000019']);
+  });
+
+  it('imports an uploaded MARC file in the background and reports its progress and problems', async () => {
+    const upload = readFileSync(
+      new URL('../../../../../../shared/testdata/marc/marc-perl/badldr.usmarc', import.meta.url),
+    );
+    const started = await s.as(cataloger, {
+      method: 'POST',
+      url: '/api/catalog/imports?fileName=badldr.usmarc&onDuplicate=add',
+      payload: upload,
+      headers: { 'content-type': 'application/octet-stream' },
+    });
+    expect(started.statusCode).toBe(202);
+    expect(started.json()).toMatchObject({
+      status: 'running',
+      fileName: 'badldr.usmarc',
+      format: 'iso2709',
+      sizeBytes: upload.length,
+    });
+    let job = started.json();
+    for (let i = 0; i < 100 && job.status === 'running'; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      job = (await s.as(cataloger, { method: 'GET', url: `/api/catalog/imports/${job.id}` })).json();
+    }
+    expect(job).toMatchObject({ status: 'done', percent: 100, report: { read: 8, created: 6, failed: 2 } });
+    expect(job.report.problems.some((p: { byteOffset: number }) => p.byteOffset === 472)).toBe(true);
+
+    const notMarc = await s.as(cataloger, {
+      method: 'POST',
+      url: '/api/catalog/imports',
+      payload: 'this is not a MARC file',
+      headers: { 'content-type': 'text/plain' },
+    });
+    expect(notMarc.statusCode).toBe(400);
+    expect(notMarc.json().error.code).toBe('INVALID_MARC');
+    const denied = await s.as(desk, {
+      method: 'POST',
+      url: '/api/catalog/imports',
+      payload: upload,
+      headers: { 'content-type': 'application/octet-stream' },
+    });
+    expect(denied.statusCode).toBe(403);
   });
 });

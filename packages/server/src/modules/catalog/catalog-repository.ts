@@ -3,6 +3,7 @@ import type {
   BibIdentifierRow,
   BibRecordRow,
   BibRecordVersionRow,
+  CatalogImportRow,
   ItemRow,
   ItemTypeRow,
 } from '../../db/schema.ts';
@@ -213,4 +214,22 @@ export async function findShelfList(
   if (q.location !== undefined) query = query.where('i.location', '=', q.location);
   if (q.afterShelfKey !== undefined) query = query.where('i.shelf_key', '>', q.afterShelfKey);
   return query.orderBy('i.shelf_key').orderBy('i.barcode').limit(q.limit).execute();
+}
+
+// Imports started through the API
+
+export async function insertImportRow(db: Executor, row: CatalogImportRow): Promise<void> {
+  await db.insertInto('catalog_imports').values(row).execute();
+}
+
+export async function updateImportRow(
+  db: Executor,
+  id: string,
+  changes: Partial<CatalogImportRow>,
+): Promise<void> {
+  await db.updateTable('catalog_imports').set(changes).where('id', '=', id).execute();
+}
+
+export async function findImportRow(db: Executor, id: string): Promise<CatalogImportRow | undefined> {
+  return db.selectFrom('catalog_imports').selectAll().where('id', '=', id).executeTakeFirst();
 }

@@ -9,4 +9,5 @@ export type CatalogErrorCode =
   | 'ITEM_TYPE_NOT_FOUND'
   | 'ITEM_TYPE_EXISTS'
   | 'INVALID_CALL_NUMBER'
-  | 'BRANCH_NOT_FOUND';
+  | 'BRANCH_NOT_FOUND'
+  | 'IMPORT_NOT_FOUND';

@@ -8,6 +8,7 @@ export {
 } from './catalog-service.ts';
 export type { CatalogErrorCode } from './errors.ts';
 export { createExportService, type ExportService } from './export-service.ts';
+export { createImportJobs, type ImportJob, type ImportJobs } from './import-jobs.ts';
 export {
   asReadResults,
   createImportService,
