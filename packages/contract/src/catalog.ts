@@ -287,3 +287,42 @@ export const ImportJob = Type.Object({
   createdAt: Instant,
   finishedAt: Nullable(Instant),
 });
+
+export const BarcodesRequest = Type.Object(
+  { count: Type.Integer({ minimum: 1, maximum: 500 }) },
+  { additionalProperties: false },
+);
+export const BarcodesResponse = Type.Object({ barcodes: Type.Array(Type.String()) });
+
+export const ProcessingQueueEntry = Type.Object({
+  itemId: Id,
+  barcode: Type.String(),
+  branchId: Id,
+  callNumber: Nullable(Type.String()),
+  recordId: Id,
+  title: Type.String(),
+  since: Instant,
+});
+
+export const ReleaseRequest = Type.Object(
+  { itemIds: Type.Array(Id, { minItems: 1, maxItems: 1000, uniqueItems: true }) },
+  { additionalProperties: false },
+);
+
+export const LabelsQuery = Type.Object(
+  {
+    kind: Type.Union([Type.Literal('barcode'), Type.Literal('spine')], {
+      description: 'barcode labels (30-up sheet) or spine labels',
+    }),
+    item: Type.Array(Id, { minItems: 1, maxItems: 1000, description: 'item ids, repeated: ?item=…&item=…' }),
+    skip: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 999,
+        default: 0,
+        description: 'label positions already used on the first sheet',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { accessSync, constants, createReadStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { createRequire } from 'node:module';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { MARC_BENCH_FILES, type MarcBenchFile, writeMarcBenchFile } from './marc-corpus.ts';
@@ -30,35 +31,53 @@ export async function marcParseBenchmark(): Promise<void> {
     if (terminators !== file.records)
       console.log(`WARNING: the file holds ${terminators} record terminators`);
 
-    const results: Measurement[] = [];
-    const show = (m: Measurement) => {
-      results.push(m);
-      console.log(`  done: ${m.label} (${(m.wallMs / 1000).toFixed(2)} s)`);
-    };
-    show(await runNodeChild('Stacks readIso2709 (characterCoding auto)', 'stacks', file));
-    show(await runNodeChild("Stacks readIso2709 (characterCoding 'utf-8')", 'stacks-utf8', file));
+    const child = await childCommand(dir);
+    console.log(`Node runs: ${child.how}`);
+    const [load1] = loadavg();
+    console.log(
+      `machine: ${availableParallelism()} CPU(s), load average ${load1!.toFixed(2)} before the runs (other load skews the times)`,
+    );
+
+    const tasks: Array<() => Promise<Measurement>> = [
+      () => runNodeChild(child, 'Stacks readIso2709 (characterCoding auto)', 'stacks', file),
+      () => runNodeChild(child, "Stacks readIso2709 (characterCoding 'utf-8')", 'stacks-utf8', file),
+    ];
     const yaz = findOnPath('yaz-marcdump');
     if (yaz) {
-      show(await runYaz('yaz-marcdump -n (parse only)', yaz, ['-n', file.path]));
-      show(
-        await runYaz('yaz-marcdump -f MARC-8 -t UTF-8 -o marc > /dev/null', yaz, [
-          '-f',
-          'MARC-8',
-          '-t',
-          'UTF-8',
-          '-o',
-          'marc',
-          file.path,
-        ]),
+      tasks.push(
+        () => runYaz('yaz-marcdump -n (parse only)', yaz, ['-n', file.path]),
+        () =>
+          runYaz('yaz-marcdump -f MARC-8 -t UTF-8 -o marc > /dev/null', yaz, [
+            ...['-f', 'MARC-8', '-t', 'UTF-8', '-o', 'marc'],
+            file.path,
+          ]),
       );
-      const yazCount = await countYazRecords(yaz, file.path);
-      for (const m of results) if (m.label.startsWith('yaz')) m.records = yazCount;
     } else {
       console.log(
         'yaz-marcdump: skipped, not on the PATH (Debian/Ubuntu: apt-get install yaz; it is in the Debian package `yaz`)',
       );
     }
-    show(await runNodeChild('marcjs Iso2709Parser stream', 'marcjs', file));
+    tasks.push(() => runNodeChild(child, 'marcjs Iso2709Parser stream', 'marcjs', file));
+
+    // Rounds run every task once, in turn, so that load from elsewhere spreads over all of them.
+    const runs = runCountFromEnv();
+    const results: Measurement[] = [];
+    for (let round = 0; round < runs; round++) {
+      for (const [i, task] of tasks.entries()) {
+        const m = await task();
+        console.log(`  round ${round + 1}/${runs}: ${m.label} ${(m.wallMs / 1000).toFixed(2)} s`);
+        const best = results[i];
+        if (!best) results[i] = { ...m, walls: [m.wallMs] };
+        else {
+          best.walls.push(m.wallMs);
+          if (m.wallMs < best.wallMs) results[i] = { ...m, walls: best.walls };
+        }
+      }
+    }
+    if (yaz) {
+      const yazCount = await countYazRecords(yaz, file.path);
+      for (const m of results) if (m.kind.startsWith('yaz')) m.records = yazCount;
+    }
 
     printTable(results, file);
     printRatios(results);
@@ -73,6 +92,10 @@ const CHUNK_BYTES = 1 << 20;
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const THIS_FILE = fileURLToPath(import.meta.url);
 const TIME = '/usr/bin/time';
+/** marcjs's entry point, resolved from this file (the bundled child runs in the temporary folder). */
+function marcjsPath(): string {
+  return createRequire(import.meta.url).resolve('marcjs');
+}
 
 type ChildKind = 'stacks' | 'stacks-utf8' | 'marcjs';
 
@@ -99,6 +122,8 @@ interface Measurement {
   rssKiB: number | null;
   parseMs: number | null;
   note?: string;
+  /** Wall times of every run; `wallMs` (and the rest) is the fastest run's. */
+  walls: number[];
 }
 
 function recordCountFromEnv(): number {
@@ -107,6 +132,17 @@ function recordCountFromEnv(): number {
   const n = Number(raw.replace(/[_,]/g, ''));
   if (!Number.isSafeInteger(n) || n < 1) {
     throw new Error(`STACKS_BENCH_MARC_RECORDS must be a positive whole number, not ${JSON.stringify(raw)}`);
+  }
+  return n;
+}
+
+/** `STACKS_BENCH_MARC_RUNS`: how many times to run each tool (default 1); the fastest run is reported. */
+function runCountFromEnv(): number {
+  const raw = process.env.STACKS_BENCH_MARC_RUNS;
+  if (raw === undefined || raw.trim() === '') return 1;
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n < 1) {
+    throw new Error(`STACKS_BENCH_MARC_RUNS must be a positive whole number, not ${JSON.stringify(raw)}`);
   }
   return n;
 }
@@ -182,10 +218,52 @@ async function timed(command: string, args: string[], stdout: 'pipe' | 'ignore')
   return { wallMs, code, stdout: out, stderr: err, rssKiB };
 }
 
-async function runNodeChild(label: string, kind: ChildKind, file: MarcBenchFile): Promise<Measurement> {
+/** How the Node child processes start: the arguments before `--marc-parse-child`. */
+interface ChildCommand {
+  args: string[];
+  how: string;
+}
+
+/**
+ * Bundles this file with esbuild the way `bin/stacks.js` bundles the server (so the children run the
+ * code the server runs, without tsx's per-module compile and its keepNames `__name` wrappers); falls
+ * back to running this file through tsx when esbuild fails.
+ */
+async function childCommand(dir: string): Promise<ChildCommand> {
+  const outfile = join(dir, 'marc-parse-child.mjs');
+  try {
+    const esbuild = await import('esbuild');
+    await esbuild.build({
+      entryPoints: [THIS_FILE],
+      outfile,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      external: ['esbuild'],
+      logLevel: 'error',
+    });
+    return {
+      args: [outfile],
+      how: `plain node on an esbuild bundle of this file (as bin/stacks.js runs src/)`,
+    };
+  } catch (error) {
+    return {
+      args: ['--import', 'tsx', THIS_FILE],
+      how: `through tsx (esbuild bundle failed: ${(error as Error).message.split('\n')[0]})`,
+    };
+  }
+}
+
+async function runNodeChild(
+  child: ChildCommand,
+  label: string,
+  kind: ChildKind,
+  file: MarcBenchFile,
+): Promise<Measurement> {
   const run = await timed(
     process.execPath,
-    ['--import', 'tsx', THIS_FILE, '--marc-parse-child', kind, file.path],
+    [...child.args, '--marc-parse-child', kind, file.path, marcjsPath()],
     'pipe',
   );
   const line = run.stdout.trim().split('\n').pop() ?? '';
@@ -204,6 +282,7 @@ async function runNodeChild(label: string, kind: ChildKind, file: MarcBenchFile)
     records: report.records,
     rssKiB: run.rssKiB ?? report.maxRssKiB,
     parseMs: report.parseMs,
+    walls: [run.wallMs],
     note: notes.join('; '),
   };
 }
@@ -221,6 +300,7 @@ async function runYaz(label: string, yaz: string, args: string[]): Promise<Measu
     records: null,
     rssKiB: run.rssKiB,
     parseMs: null,
+    walls: [run.wallMs],
     note: notes.join('; '),
   };
 }
@@ -256,7 +336,17 @@ async function countRecordTerminators(path: string): Promise<number> {
 }
 
 function printTable(results: Measurement[], file: MarcBenchFile): void {
-  const header = ['run', 'wall s', 'records', 'records/s', 'MB/s', 'peak RSS MiB', 'parse s (in child)'];
+  const runs = results[0]?.walls.length ?? 1;
+  const header = [
+    'run',
+    runs > 1 ? `wall s (best of ${runs})` : 'wall s',
+    'records',
+    'records/s',
+    'MB/s',
+    'peak RSS MiB',
+    'parse s (in child)',
+    ...(runs > 1 ? ['all runs, s'] : []),
+  ];
   const rows = results.map((m) => {
     const seconds = m.wallMs / 1000;
     const recs = m.records ?? file.records;
@@ -268,6 +358,7 @@ function printTable(results: Measurement[], file: MarcBenchFile): void {
       (file.bytes / 1e6 / seconds).toFixed(1),
       m.rssKiB === null ? '?' : (m.rssKiB / 1024).toFixed(0),
       m.parseMs === null ? '-' : (m.parseMs / 1000).toFixed(2),
+      ...(runs > 1 ? [m.walls.map((w) => (w / 1000).toFixed(2)).join(' ')] : []),
     ];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
@@ -311,7 +402,7 @@ function printRatios(results: Measurement[]): void {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Child process side: `node --import tsx marc-parse.bench.ts --marc-parse-child KIND FILE`
+// Child process side: `node BUNDLE.mjs --marc-parse-child KIND FILE MARCJS_PATH` (or the .ts through tsx)
 
 interface MarcjsRecord {
   leader: string;
@@ -340,8 +431,9 @@ async function childStacks(path: string, kind: ChildKind): Promise<Omit<ChildRep
   return { records, lost, problems, titleChars, parseMs: performance.now() - t0 };
 }
 
-async function childMarcjs(path: string): Promise<Omit<ChildReport, 'maxRssKiB'>> {
-  const mod = (await import('marcjs' as string)) as MarcjsModule & { default?: MarcjsModule };
+async function childMarcjs(path: string, marcjsPath: string): Promise<Omit<ChildReport, 'maxRssKiB'>> {
+  const url = pathToFileURL(marcjsPath).href;
+  const mod = (await import(url)) as MarcjsModule & { default?: MarcjsModule };
   const Marc = mod.Marc ?? mod.default!.Marc;
   const t0 = performance.now();
   let records = 0;
@@ -369,10 +461,10 @@ async function childMarcjs(path: string): Promise<Omit<ChildReport, 'maxRssKiB'>
   return { records, lost, problems: 0, titleChars, parseMs: performance.now() - t0 };
 }
 
-async function child(kind: string, path: string): Promise<void> {
+async function child(kind: string, path: string, marcjsPath: string): Promise<void> {
   let report: Omit<ChildReport, 'maxRssKiB'>;
   if (kind === 'stacks' || kind === 'stacks-utf8') report = await childStacks(path, kind);
-  else if (kind === 'marcjs') report = await childMarcjs(path);
+  else if (kind === 'marcjs') report = await childMarcjs(path, marcjsPath);
   else throw new Error(`unknown child kind ${kind}`);
   const full: ChildReport = { ...report, maxRssKiB: process.resourceUsage().maxRSS };
   process.stdout.write(`${JSON.stringify(full)}\n`);
@@ -381,7 +473,7 @@ async function child(kind: string, path: string): Promise<void> {
 if (process.argv[1] && pathToFileURL(process.argv[1]).href === import.meta.url) {
   const at = process.argv.indexOf('--marc-parse-child');
   if (at !== -1) {
-    await child(process.argv[at + 1] ?? '', process.argv[at + 2] ?? '');
+    await child(process.argv[at + 1] ?? '', process.argv[at + 2] ?? '', process.argv[at + 3] ?? marcjsPath());
   } else {
     await marcParseBenchmark();
   }

@@ -11,9 +11,11 @@ import {
   createExportService,
   createImportJobs,
   createImportService,
+  createProcessingService,
   type ExportService,
   type ImportJobs,
   type ImportService,
+  type ProcessingService,
 } from './modules/catalog/index.ts';
 import {
   type AuthService,
@@ -31,6 +33,7 @@ export interface Services {
   catalogExport: ExportService;
   catalogImport: ImportService;
   catalogImportJobs: ImportJobs;
+  processing: ProcessingService;
   staff: StaffService;
 }
 
@@ -71,7 +74,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     throw error;
   }
   const db = database.db;
-  const catalogImport = createImportService({ database, clock });
+  const branches = createBranchService({ db, clock });
+  const catalogImport = createImportService({ database, clock, branches });
   const services: Services = {
     audit: createAuditService({ db }),
     auth: createAuthService({
@@ -83,11 +87,17 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         loginWindowMinutes: config.login_window_minutes,
       },
     }),
-    branches: createBranchService({ db, clock }),
+    branches,
     catalog: createCatalogService({ database, clock }),
-    catalogExport: createExportService({ database }),
+    catalogExport: createExportService({ database, branches }),
     catalogImport,
     catalogImportJobs: createImportJobs({ database, clock, imports: catalogImport, log }),
+    processing: createProcessingService({
+      database,
+      clock,
+      branches,
+      barcodeInstitution: config.barcode_institution,
+    }),
     staff: createStaffService({ db, clock }),
   };
   return { config, database, clock, log, services, close: () => database.close() };

@@ -81,6 +81,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
   const v = values as unknown as ConfigValues;
   if (!/^[A-Z]{3}$/.test(v.currency))
     throw new ConfigError(`STACKS_CURRENCY: "${v.currency}" is not an ISO 4217 code such as USD`);
+  if (!/^\d{4}$/.test(v.barcode_institution)) {
+    throw new ConfigError(`STACKS_BARCODE_INSTITUTION: "${v.barcode_institution}" is not 4 digits`);
+  }
   if (v.database_url !== undefined && !/^postgres(ql)?:\/\//.test(v.database_url)) {
     throw new ConfigError(
       'DATABASE_URL: must start with postgres:// (leave it unset to use the embedded SQLite database)',

@@ -32,6 +32,7 @@ export interface ConfigValues {
   trust_proxy: boolean;
   login_max_failures: number;
   login_window_minutes: number;
+  barcode_institution: string;
 }
 
 export const SETTINGS: readonly SettingSpec[] = [
@@ -147,5 +148,13 @@ export const SETTINGS: readonly SettingSpec[] = [
     max: 24 * 60,
     default: 15,
     description: 'The window for counting failed logins.',
+  },
+  {
+    key: 'barcode_institution',
+    env: 'STACKS_BARCODE_INSTITUTION',
+    type: 'string',
+    default: '0001',
+    description:
+      'The 4-digit institution number in generated 14-digit library barcodes (items 3…, patron cards 2…, Mod 10 check digit).',
   },
 ];

@@ -1,8 +1,15 @@
-import { readFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestServer } from '../../../test/create-test-server.ts';
 import { testDialects } from '../../../test/dialects.ts';
 import { makeBranch, makeStaffUser, testActor } from '../../../test/factories.ts';
+
+const hasTools = ['pdftoppm', 'zbarimg'].every(
+  (c) => spawnSync('sh', ['-c', `command -v ${c}`]).status === 0,
+);
 
 const marc = (title: string) => ({
   leader: '00000nam a2200000 a 4500',
@@ -163,5 +170,72 @@ describe.each(testDialects())('catalog routes on %s', (dialect) => {
       headers: { 'content-type': 'application/octet-stream' },
     });
     expect(denied.statusCode).toBe(403);
+  });
+
+  it('generates barcodes, releases processed items, and prints labels whose barcodes scan back', async () => {
+    const { barcodes } = (
+      await s.as(cataloger, { method: 'POST', url: '/api/catalog/barcodes', payload: { count: 3 } })
+    ).json();
+    expect(barcodes).toHaveLength(3);
+    for (const barcode of barcodes) expect(barcode).toMatch(/^30001\d{9}$/);
+    const { id } = (
+      await s.as(cataloger, { method: 'POST', url: '/api/catalog/records', payload: marc('Labelled') })
+    ).json();
+    const itemIds: string[] = [];
+    for (const [i, barcode] of barcodes.entries()) {
+      const res = await s.as(cataloger, {
+        method: 'POST',
+        url: `/api/catalog/records/${id}/items`,
+        payload: {
+          barcode,
+          branchId,
+          itemType: 'BOOK',
+          callNumber: 'QA76.73 .P22 W35 2000',
+          volume: `v.${i + 1}`,
+        },
+      });
+      itemIds.push(res.json().id);
+    }
+    const queue = (await s.as(desk, { method: 'GET', url: '/api/catalog/processing' })).json();
+    expect(queue.map((q: { barcode: string }) => q.barcode)).toEqual(expect.arrayContaining(barcodes));
+    const released = await s.as(cataloger, {
+      method: 'POST',
+      url: '/api/catalog/processing/release',
+      payload: { itemIds },
+    });
+    expect(released.json()).toEqual({ released: 3 });
+    expect(
+      (
+        await s.as(cataloger, {
+          method: 'POST',
+          url: '/api/catalog/processing/release',
+          payload: { itemIds },
+        })
+      ).json(),
+    ).toEqual({ released: 0 });
+
+    const query = itemIds.map((i) => `item=${i}`).join('&');
+    for (const kind of ['barcode', 'spine']) {
+      const pdf = await s.as(desk, { method: 'GET', url: `/api/catalog/labels?kind=${kind}&${query}` });
+      expect(pdf.statusCode).toBe(200);
+      expect(pdf.headers['content-type']).toBe('application/pdf');
+      expect(pdf.rawPayload.subarray(0, 5).toString()).toBe('%PDF-');
+    }
+    if (hasTools) {
+      const pdf = await s.as(desk, { method: 'GET', url: `/api/catalog/labels?kind=barcode&${query}` });
+      const dir = mkdtempSync(join(tmpdir(), 'stacks-labels-'));
+      writeFileSync(join(dir, 'labels.pdf'), pdf.rawPayload);
+      execFileSync('pdftoppm', ['-r', '300', '-png', join(dir, 'labels.pdf'), join(dir, 'page')]);
+      const decoded = execFileSync('zbarimg', ['--raw', '-q', join(dir, 'page-1.png')], { encoding: 'utf8' })
+        .trim()
+        .split('\n');
+      expect(decoded.sort()).toEqual([...barcodes].sort());
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const unknown = await s.as(desk, {
+      method: 'GET',
+      url: '/api/catalog/labels?kind=spine&item=01900000-0000-7000-8000-000000000000',
+    });
+    expect(unknown.statusCode).toBe(404);
   });
 });

@@ -1,15 +1,21 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import {
+  BarcodesRequest,
+  BarcodesResponse,
   BibRecordResponse,
   CreateItemRequest,
   CreateItemTypeRequest,
+  Id,
   IdParams,
   Item,
   ItemType,
+  LabelsQuery,
   MarcJson,
+  ProcessingQueueEntry,
   RecordFormatQuery,
   RecordVersion,
+  ReleaseRequest,
   SearchQuery,
   SearchResponse,
   ShelfListEntry,
@@ -320,6 +326,75 @@ export function catalogRoutes(app: App): FastifyPluginAsyncTypebox {
         },
       },
       async (request) => catalog.shelfList(request.query),
+    );
+
+    fastify.post(
+      '/api/catalog/barcodes',
+      {
+        config: edit,
+        schema: {
+          tags,
+          summary:
+            'New item barcodes (14-digit library barcodes with a Mod 10 check digit), never one an item has',
+          body: BarcodesRequest,
+          response: { 200: BarcodesResponse, ...AUTHED_ERRORS },
+        },
+      },
+      async (request) => ({ barcodes: await app.services.processing.nextItemBarcodes(request.body.count) }),
+    );
+
+    fastify.get(
+      '/api/catalog/processing',
+      {
+        config: session,
+        schema: {
+          tags,
+          summary: 'Items still in processing, oldest first',
+          querystring: Type.Object({ branchId: Type.Optional(Id) }, { additionalProperties: false }),
+          response: { 200: Type.Array(ProcessingQueueEntry), ...AUTHED_ERRORS },
+        },
+      },
+      async (request) => app.services.processing.queue(request.query.branchId),
+    );
+
+    fastify.post(
+      '/api/catalog/processing/release',
+      {
+        config: edit,
+        schema: {
+          tags,
+          summary: 'Release processed items to the shelf (in processing → available)',
+          body: ReleaseRequest,
+          response: { 200: Type.Object({ released: Type.Integer() }), ...AUTHED_ERRORS },
+        },
+      },
+      async (request) => ({
+        released: await app.services.processing.release(actorOf(request), request.body.itemIds),
+      }),
+    );
+
+    fastify.get(
+      '/api/catalog/labels',
+      {
+        config: session,
+        schema: {
+          tags,
+          summary: 'Barcode or spine labels as a PDF to print (Avery 5160 30-up, Demco spine sheet)',
+          querystring: LabelsQuery,
+          response: { 200: { type: 'string', format: 'binary' }, ...AUTHED_ERRORS, ...errorResponses(404) },
+        },
+      },
+      async (request, reply) => {
+        const { kind, item, skip } = request.query;
+        const pdf =
+          kind === 'spine'
+            ? await app.services.processing.spineLabels(item, skip ?? 0)
+            : await app.services.processing.barcodeLabels(item, skip ?? 0);
+        return reply
+          .type('application/pdf')
+          .header('content-disposition', `inline; filename="${kind}-labels.pdf"`)
+          .send(pdf as never);
+      },
     );
   };
 }

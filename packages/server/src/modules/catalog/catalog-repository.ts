@@ -233,3 +233,63 @@ export async function updateImportRow(
 export async function findImportRow(db: Executor, id: string): Promise<CatalogImportRow | undefined> {
   return db.selectFrom('catalog_imports').selectAll().where('id', '=', id).executeTakeFirst();
 }
+
+// Processing
+
+/** Items with their record's title, in the order of `itemIds` (missing ones left out). */
+export async function findItemsForLabels(db: Executor, itemIds: readonly string[]) {
+  if (itemIds.length === 0) return [];
+  return db
+    .selectFrom('items as i')
+    .innerJoin('bib_records as r', 'r.id', 'i.record_id')
+    .select([
+      'i.id',
+      'i.barcode',
+      'i.branch_id',
+      'i.call_number',
+      'i.call_number_scheme',
+      'i.volume',
+      'i.copy_number',
+      'r.title',
+    ])
+    .where('i.id', 'in', itemIds)
+    .execute();
+}
+
+/** Barcodes among `barcodes` that items have already. */
+export async function findTakenBarcodes(db: Executor, barcodes: readonly string[]): Promise<Set<string>> {
+  if (barcodes.length === 0) return new Set();
+  const rows = await db.selectFrom('items').select('barcode').where('barcode', 'in', barcodes).execute();
+  return new Set(rows.map((r) => r.barcode));
+}
+
+/** Items still in processing, oldest first. */
+export async function findProcessingQueue(db: Executor, branchId: string | undefined, limit: number) {
+  let q = db
+    .selectFrom('items as i')
+    .innerJoin('bib_records as r', 'r.id', 'i.record_id')
+    .select([
+      'i.id',
+      'i.barcode',
+      'i.branch_id',
+      'i.call_number',
+      'i.created_at',
+      'r.id as record_id',
+      'r.title',
+    ])
+    .where('i.status', '=', 'in_processing');
+  if (branchId) q = q.where('i.branch_id', '=', branchId);
+  return q.orderBy('i.created_at').orderBy('i.barcode').limit(limit).execute();
+}
+
+/** Sets processed items available; returns how many were still in processing. */
+export async function releaseItems(db: Executor, itemIds: readonly string[], at: string): Promise<number> {
+  if (itemIds.length === 0) return 0;
+  const result = await db
+    .updateTable('items')
+    .set({ status: 'available', status_changed_at: at, updated_at: at })
+    .where('id', 'in', itemIds)
+    .where('status', '=', 'in_processing')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}

@@ -1,5 +1,6 @@
 import type { Database } from '../../db/database.ts';
 import { type DataField, fromMarcJson, type MarcRecord } from '../../marc/index.ts';
+import type { BranchService } from '../branches/index.ts';
 import * as repo from './catalog-repository.ts';
 import { parseQuery } from './search-query.ts';
 import { recordsAfter, type SearchFilters } from './search-repository.ts';
@@ -31,7 +32,7 @@ function itemField(
 }
 
 /** Streaming exports of catalog records, with their items embedded. */
-export function createExportService(deps: { database: Database }) {
+export function createExportService(deps: { database: Database; branches: BranchService }) {
   const { database } = deps;
   const db = database.db;
   return {
@@ -41,11 +42,7 @@ export function createExportService(deps: { database: Database }) {
      */
     async *exportRecords(q = '', filters: SearchFilters = {}, pageSize = 1000): AsyncGenerator<MarcRecord> {
       const query = parseQuery(q);
-      const branchCodes = new Map(
-        (await db.selectFrom('branches').select(['id', 'code']).execute()).map(
-          (b) => [b.id, b.code] as const,
-        ),
-      );
+      const branchCodes = new Map((await deps.branches.listBranches()).map((b) => [b.id, b.code] as const));
       let after = 0;
       for (;;) {
         const rows = await recordsAfter(database, db, query, filters, after, pageSize);

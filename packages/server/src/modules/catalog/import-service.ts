@@ -5,6 +5,7 @@ import type { Clock } from '../../kernel/clock.ts';
 import { newId } from '../../kernel/ids.ts';
 import type { MarcRecord, ReadResult } from '../../marc/index.ts';
 import { recordAudit } from '../audit/index.ts';
+import type { BranchService } from '../branches/index.ts';
 import * as repo from './catalog-repository.ts';
 import {
   insertItem,
@@ -71,7 +72,7 @@ export interface ImportReport {
 const MAX_PROBLEMS = 10_000;
 
 /** Batch imports of MARC records with duplicate detection, embedded items and a per-record report. */
-export function createImportService(deps: { database: Database; clock: Clock }) {
+export function createImportService(deps: { database: Database; clock: Clock; branches: BranchService }) {
   const { database, clock } = deps;
   const db = database.db;
 
@@ -104,9 +105,7 @@ export function createImportService(deps: { database: Database; clock: Clock }) 
         else report.problemsOmitted++;
       };
       const branches = new Map(
-        (await db.selectFrom('branches').select(['id', 'code']).execute()).map(
-          (b) => [b.code.toUpperCase(), b.id] as const,
-        ),
+        (await deps.branches.listBranches()).map((b) => [b.code.toUpperCase(), b.id] as const),
       );
       const itemTypes = new Set((await repo.findItemTypes(db)).map((t) => t.code));
       const defaultBranch =

@@ -21,4 +21,5 @@ export {
   type MatchPoint,
 } from './import-service.ts';
 export { ITEM_STATUSES, type ItemStatus } from './items.ts';
+export { createProcessingService, type ProcessingService } from './processing-service.ts';
 export { parseQuery } from './search-query.ts';
