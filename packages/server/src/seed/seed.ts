@@ -3,6 +3,7 @@ import { systemActor } from '../kernel/actor.ts';
 import { AppError, isAppError } from '../kernel/app-error.ts';
 import type { OpeningPeriod } from '../modules/branches/index.ts';
 import { generatePassword, passwordProblem } from '../modules/staff/index.ts';
+import { seedDemoCatalog } from './demo-catalog.ts';
 
 const SEED = systemActor('seed');
 
@@ -144,10 +145,12 @@ export async function seedDemoLibrary(app: App): Promise<boolean> {
     ['BOOK', 'Book', true],
     ['DVD', 'DVD', true],
     ['MAG', 'Magazine', true],
+    ['CD', 'Music CD', true],
     ['REF', 'Reference (library use only)', false],
   ] as const) {
     await app.services.catalog.createItemType(SEED, { code, name, isCirculating });
   }
+  await seedDemoCatalog(app, SEED, await branches.listBranches());
   return true;
 }
 

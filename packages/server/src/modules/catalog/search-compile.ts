@@ -93,3 +93,26 @@ export function positiveLeaves(node: QueryNode): Extract<QueryNode, { type: 'ter
       return [];
   }
 }
+
+/**
+ * Relevance, computed the same way on both dialects so they rank alike: a record scores 8 when a
+ * query word (or phrase) is in its title, 4 in an author, 2 in a subject and 1 elsewhere (series,
+ * notes, identifiers), added up. Ties go to the shorter title, then to the older record.
+ */
+export const RANK_GROUPS = [
+  { points: 8, fts5Weights: '1, 0, 0, 0, 0', pgWeight: 'A', fields: ['title'] },
+  { points: 4, fts5Weights: '0, 1, 0, 0, 0', pgWeight: 'B', fields: ['author'] },
+  { points: 2, fts5Weights: '0, 0, 1, 0, 0', pgWeight: 'C', fields: ['subject'] },
+  { points: 1, fts5Weights: '0, 0, 0, 1, 1', pgWeight: 'D', fields: ['series', 'other'] },
+] as const;
+
+/** The tsquery of the positive leaves that can hit one rank group, or null when none can. */
+export function rankTsquery(
+  leaves: Extract<QueryNode, { type: 'terms' }>[],
+  group: (typeof RANK_GROUPS)[number],
+): string | null {
+  const parts = leaves
+    .filter((l) => l.field === null || (group.fields as readonly string[]).includes(l.field))
+    .map((l) => `(${l.words.map((w) => `'${w}':${l.prefix ? '*' : ''}${group.pgWeight}`).join(' <-> ')})`);
+  return parts.length === 0 ? null : parts.join(' | ');
+}

@@ -4,6 +4,8 @@ import type { BibRecordRow } from '../../db/schema.ts';
 import {
   NotExpressible,
   positiveLeaves,
+  RANK_GROUPS,
+  rankTsquery,
   type SqlTree,
   toFts5,
   toSqlTree,
@@ -141,30 +143,41 @@ function postgresLeaf(tree: SqlTree): RawBuilder<unknown> {
  * relevance score (higher is better) for ranking.
  */
 function matchClause(database: Database, query: QueryNode | null) {
-  if (query === null) return { from: sql`bib_records r`, where: sql`1 = 1`, score: sql`0` };
-  if (database.dialect === 'sqlite') {
-    try {
-      const match = toFts5(query);
-      return {
-        from: sql`bib_records r join (select rowid as seq, bm25(bib_search, 10.0, 6.0, 4.0, 3.0, 1.0) as rank
-          from bib_search where bib_search match ${match}) m on m.seq = r.seq`,
-        where: sql`1 = 1`,
-        score: sql`-m.rank`,
-      };
-    } catch (error) {
-      if (!(error instanceof NotExpressible)) throw error;
-      return { from: sql`bib_records r`, where: sqliteLeaf(toSqlTree(query)), score: sql`0` };
-    }
+  const none = { from: sql`bib_records r`, where: sql`1 = 1`, score: sql`0` };
+  if (query === null) return none;
+  let match: string | null = null;
+  try {
+    match = toFts5(query);
+  } catch (error) {
+    if (!(error instanceof NotExpressible)) throw error;
   }
-  const leaves = positiveLeaves(query).filter((l) => l.field !== 'series');
-  const rankQuery = leaves.map((l) => `(${toTsquery(l)})`).join(' | ');
+  if (database.dialect === 'sqlite') {
+    // Queries FTS5 cannot say in one expression match leaf by leaf, unranked (on both dialects).
+    if (match === null) return { ...none, where: sqliteLeaf(toSqlTree(query)) };
+    const points = RANK_GROUPS.map(
+      (g) =>
+        sql`(case when bm25(bib_search, ${sql.raw(g.fts5Weights)}) != 0 then ${sql.lit(g.points)} else 0 end)`,
+    );
+    return {
+      from: sql`bib_records r join (select rowid as seq, ${sql.join(points, sql` + `)} as points
+        from bib_search where bib_search match ${match}) m on m.seq = r.seq`,
+      where: sql`1 = 1`,
+      score: sql`m.points`,
+    };
+  }
+  const where = postgresLeaf(toSqlTree(query));
+  if (match === null) return { ...none, where };
+  const leaves = positiveLeaves(query);
+  const points = RANK_GROUPS.flatMap((g) => {
+    const q = rankTsquery(leaves, g);
+    return q === null
+      ? []
+      : [sql`(case when r.search_vector @@ to_tsquery('simple', ${q}) then ${sql.lit(g.points)} else 0 end)`];
+  });
   return {
     from: sql`bib_records r`,
-    where: postgresLeaf(toSqlTree(query)),
-    score:
-      rankQuery === ''
-        ? sql`0`
-        : sql`ts_rank('{0.05, 0.2, 0.4, 1.0}', r.search_vector, to_tsquery('simple', ${rankQuery}), 1)`,
+    where,
+    score: points.length === 0 ? sql`0` : sql`(${sql.join(points, sql` + `)})`,
   };
 }
 
@@ -194,7 +207,7 @@ function filterClause(filters: SearchFilters): RawBuilder<unknown> {
 }
 
 const ORDER: Record<SearchSort, RawBuilder<unknown>> = {
-  relevance: sql`score desc, r.seq`,
+  relevance: sql`score desc, length(r.title), r.seq`,
   title: sql`r.title_sort, r.seq`,
   author: sql`r.author_sort, r.title_sort, r.seq`,
   date: sql`r.pub_year desc, r.title_sort, r.seq`,
