@@ -52,6 +52,7 @@ describe('stacks serve, as a new user starts it', () => {
     const server = await spawnServer({
       STACKS_DATA_DIR: dir,
       STACKS_ADMIN_PASSWORD: 'a chosen secret passphrase',
+      STACKS_SEED_DEMO: 'false',
     });
     servers.push(server);
     expect(server.output()).not.toContain('a chosen secret passphrase');
@@ -83,8 +84,13 @@ describe.each(testDialects())('a server killed with SIGKILL during writes on %s'
             STACKS_DATA_DIR: db.dataDir,
             DATABASE_URL: db.options.url,
             STACKS_ADMIN_PASSWORD: 'a chosen secret passphrase',
+            STACKS_SEED_DEMO: 'false',
           }
-        : { STACKS_DATA_DIR: db.dataDir, STACKS_ADMIN_PASSWORD: 'a chosen secret passphrase' };
+        : {
+            STACKS_DATA_DIR: db.dataDir,
+            STACKS_ADMIN_PASSWORD: 'a chosen secret passphrase',
+            STACKS_SEED_DEMO: 'false',
+          };
     const server = await spawnServer(env);
     servers.push(server);
     const cookie = await loginOver(server.baseUrl, 'admin', 'a chosen secret passphrase');
