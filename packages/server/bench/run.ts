@@ -2,10 +2,14 @@
  * `npm run bench`: runs every benchmark and prints its numbers. Benchmarks measure; they never fail a
  * build on timing. Name one to run only it: `npm run bench -- startup`.
  */
+import { catalogBenchmark } from './catalog.bench.ts';
+import { marcParseBenchmark } from './marc-parse.bench.ts';
 import { startupBenchmark } from './startup.bench.ts';
 
 const BENCHMARKS: Record<string, () => Promise<void>> = {
   startup: startupBenchmark,
+  catalog: catalogBenchmark,
+  'marc-parse': marcParseBenchmark,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -143,7 +143,7 @@ function postgresLeaf(tree: SqlTree): RawBuilder<unknown> {
  * relevance score (higher is better) for ranking.
  */
 function matchClause(database: Database, query: QueryNode | null) {
-  const none = { from: sql`bib_records r`, where: sql`1 = 1`, score: sql`0` };
+  const none = { with: sql``, from: sql`bib_records r`, where: sql`1 = 1`, score: sql`0` };
   if (query === null) return none;
   let match: string | null = null;
   try {
@@ -158,9 +158,11 @@ function matchClause(database: Database, query: QueryNode | null) {
       (g) =>
         sql`(case when bm25(bib_search, ${sql.raw(g.fts5Weights)}) != 0 then ${sql.lit(g.points)} else 0 end)`,
     );
+    // Materialised: the full-text match runs once, never once per candidate row of another index.
     return {
-      from: sql`bib_records r join (select rowid as seq, ${sql.join(points, sql` + `)} as points
-        from bib_search where bib_search match ${match}) m on m.seq = r.seq`,
+      with: sql`with m as materialized (select rowid as seq, ${sql.join(points, sql` + `)} as points
+        from bib_search where bib_search match ${match}) `,
+      from: sql`m join bib_records r on r.seq = m.seq`,
       where: sql`1 = 1`,
       score: sql`m.points`,
     };
@@ -175,6 +177,7 @@ function matchClause(database: Database, query: QueryNode | null) {
       : [sql`(case when r.search_vector @@ to_tsquery('simple', ${q}) then ${sql.lit(g.points)} else 0 end)`];
   });
   return {
+    with: sql``,
     from: sql`bib_records r`,
     where,
     score: points.length === 0 ? sql`0` : sql`(${sql.join(points, sql` + `)})`,
@@ -227,21 +230,21 @@ export async function searchRecords(
   const [rows, total, format, language, decade, subject, branch, availability] = await Promise.all([
     sql<
       BibRecordRow & { score: number }
-    >`select r.*, ${match.score} as score from ${match.from} where ${where}
+    >`${match.with}select r.*, ${match.score} as score from ${match.from} where ${where}
       order by ${ORDER[request.sort]}${nullsLast} limit ${request.limit} offset ${request.offset}`.execute(
       db,
     ),
-    sql<{ n: number }>`select count(*) as n from ${match.from} where ${where}`.execute(db),
-    facet(sql`r.format`, match.from, where, request.facetLimit, db),
-    facet(sql`r.language`, match.from, where, request.facetLimit, db),
-    facet(sql`(r.pub_year / 10) * 10`, match.from, where, request.facetLimit, db),
-    sql<FacetCount>`select s.subject as value, count(*) as count from ${match.from} join bib_subjects s on s.record_id = r.id
+    sql<{ n: number }>`${match.with}select count(*) as n from ${match.from} where ${where}`.execute(db),
+    facet(sql`r.format`, match, where, request.facetLimit, db),
+    facet(sql`r.language`, match, where, request.facetLimit, db),
+    facet(sql`(r.pub_year / 10) * 10`, match, where, request.facetLimit, db),
+    sql<FacetCount>`${match.with}select s.subject as value, count(*) as count from ${match.from} join bib_subjects s on s.record_id = r.id
       where ${where} group by s.subject order by count(*) desc, s.subject limit ${request.facetLimit}`.execute(
       db,
     ),
-    sql<FacetCount>`select i.branch_id as value, count(distinct r.id) as count from ${match.from} join items i on i.record_id = r.id
+    sql<FacetCount>`${match.with}select i.branch_id as value, count(distinct r.id) as count from ${match.from} join items i on i.record_id = r.id
       where ${where} group by i.branch_id order by count(distinct r.id) desc, i.branch_id`.execute(db),
-    sql<FacetCount>`select case when exists (select 1 from items i where i.record_id = r.id and i.status = 'available')
+    sql<FacetCount>`${match.with}select case when exists (select 1 from items i where i.record_id = r.id and i.status = 'available')
       then 'available' else 'unavailable' end as value, count(*) as count from ${match.from} where ${where} group by 1 order by 1`.execute(
       db,
     ),
@@ -264,12 +267,12 @@ export async function searchRecords(
 
 function facet(
   column: RawBuilder<unknown>,
-  from: RawBuilder<unknown>,
+  match: { with: RawBuilder<unknown>; from: RawBuilder<unknown> },
   where: RawBuilder<unknown>,
   limit: number,
   db: Executor,
 ) {
-  return sql<FacetCount>`select ${column} as value, count(*) as count from ${from} where ${where} and ${column} is not null
+  return sql<FacetCount>`${match.with}select ${column} as value, count(*) as count from ${match.from} where ${where} and ${column} is not null
     group by ${column} order by count(*) desc, 1 limit ${limit}`.execute(db);
 }
 
@@ -283,7 +286,7 @@ export async function recordsAfter(
   limit: number,
 ): Promise<BibRecordRow[]> {
   const match = matchClause(database, query);
-  const result = await sql<BibRecordRow>`select r.* from ${match.from}
+  const result = await sql<BibRecordRow>`${match.with}select r.* from ${match.from}
     where ${match.where} and ${filterClause(filters)} and r.seq > ${afterSeq} order by r.seq limit ${limit}`.execute(
     db,
   );
