@@ -6,6 +6,7 @@ import { migration as m0002 } from './migrations/0002-staff.ts';
 import { migration as m0003 } from './migrations/0003-audit.ts';
 import { migration as m0004 } from './migrations/0004-catalog.ts';
 import { migration as m0005 } from './migrations/0005-catalog-imports.ts';
+import { migration as m0006 } from './migrations/0006-search-facets.ts';
 import type { StacksMigration } from './migrations/migration.ts';
 
 /** Every migration in order. Names never change once released; new ones are appended. */
@@ -15,6 +16,7 @@ const MIGRATIONS: Record<string, StacksMigration> = {
   '0003-audit': m0003,
   '0004-catalog': m0004,
   '0005-catalog-imports': m0005,
+  '0006-search-facets': m0006,
 };
 
 function migrator(database: Database, all: Record<string, StacksMigration> = MIGRATIONS): Migrator {

@@ -28,6 +28,7 @@ const DECLARED_TABLES: (keyof DB)[] = [
   'item_types',
   'items',
   'catalog_imports',
+  'bib_facets',
 ];
 
 async function tableNames(db: Kysely<DB>): Promise<string[]> {

@@ -24,6 +24,7 @@ export interface DB {
   item_types: ItemTypeRow;
   items: ItemRow;
   catalog_imports: CatalogImportRow;
+  bib_facets: BibFacetRow;
 }
 
 /** A stored boolean: written as boolean, read as boolean (PostgreSQL) or 0/1 (SQLite). */
@@ -238,4 +239,17 @@ export interface CatalogImportRow {
   created_at: string;
   updated_at: string;
   finished_at: string | null;
+}
+
+/** What search counts facets on, one narrow row per record (see migration 0006). */
+export interface BibFacetRow {
+  seq: number;
+  record_id: string;
+  format: string;
+  language: string | null;
+  decade: number | null;
+  pub_year: number | null;
+  title_length: number;
+  /** Items of the record that are on the shelf now. */
+  available: number;
 }

@@ -1,5 +1,6 @@
 import type { Executor } from '../../db/database.ts';
 import type {
+  BibFacetRow,
   BibIdentifierRow,
   BibRecordRow,
   BibRecordVersionRow,
@@ -34,6 +35,48 @@ function* chunks<T>(rows: readonly T[], size: number): Generator<T[]> {
   for (let i = 0; i < rows.length; i += size) yield rows.slice(i, i + size);
 }
 
+/** The facet row of a record (see `bib_facets`). */
+export function facetRow(row: BibRecordRow): BibFacetRow {
+  return {
+    seq: row.seq,
+    record_id: row.id,
+    format: row.format,
+    language: row.language,
+    decade: row.pub_year === null ? null : Math.floor(row.pub_year / 10) * 10,
+    pub_year: row.pub_year,
+    // Characters as both dialects' length() counts them (code points).
+    title_length: [...row.title].length,
+    available: 0,
+  };
+}
+
+/** Updates a record's facet row after its MARC changed (its item counts stay). */
+export async function updateFacetRow(db: Executor, row: BibRecordRow): Promise<void> {
+  const { format, language, decade, pub_year, title_length } = facetRow(row);
+  await db
+    .updateTable('bib_facets')
+    .set({ format, language, decade, pub_year, title_length })
+    .where('seq', '=', row.seq)
+    .execute();
+}
+
+/** Recounts the items on the shelf of these records (after items were added, changed or removed). */
+export async function refreshAvailability(db: Executor, recordIds: readonly string[]): Promise<void> {
+  for (const part of chunks([...new Set(recordIds)], 1000)) {
+    await db
+      .updateTable('bib_facets')
+      .set((eb) => ({
+        available: eb
+          .selectFrom('items')
+          .select((e) => e.fn.countAll<number>().as('n'))
+          .whereRef('items.record_id', '=', 'bib_facets.record_id')
+          .where('items.status', '=', 'available'),
+      }))
+      .where('record_id', 'in', part)
+      .execute();
+  }
+}
+
 /** Many new records with their identifiers, subjects and version rows, in few statements. */
 export async function insertRecordRows(
   db: Executor,
@@ -46,6 +89,8 @@ export async function insertRecordRows(
 ): Promise<void> {
   // SQLite allows 32,766 parameters a statement: keep every chunk well below.
   for (const part of chunks(rows.records, 500)) await db.insertInto('bib_records').values(part).execute();
+  for (const part of chunks(rows.records.map(facetRow), 2000))
+    await db.insertInto('bib_facets').values(part).execute();
   for (const part of chunks(rows.identifiers, 2000))
     await db.insertInto('bib_identifiers').values(part).execute();
   for (const part of chunks(rows.subjects, 2000)) await db.insertInto('bib_subjects').values(part).execute();
@@ -250,6 +295,7 @@ export async function findItemsForLabels(db: Executor, itemIds: readonly string[
       'i.call_number_scheme',
       'i.volume',
       'i.copy_number',
+      'i.record_id',
       'r.title',
     ])
     .where('i.id', 'in', itemIds)

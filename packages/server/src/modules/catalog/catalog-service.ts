@@ -272,19 +272,17 @@ export async function replaceRecord(
 ): Promise<void> {
   const version = existing.version + 1;
   const seq = Number(existing.seq);
-  await repo.updateRecordRow(
-    trx,
+  const updated = recordRow(
     existing.id,
-    recordRow(
-      existing.id,
-      seq,
-      version,
-      JSON.stringify(toMarcJson(p.marc)),
-      p.summary,
-      at,
-      existing.created_at,
-    ),
+    seq,
+    version,
+    JSON.stringify(toMarcJson(p.marc)),
+    p.summary,
+    at,
+    existing.created_at,
   );
+  await repo.updateFacetRow(trx, updated);
+  await repo.updateRecordRow(trx, existing.id, updated);
   await repo.replaceIdentifiers(
     trx,
     existing.id,
@@ -516,6 +514,7 @@ export function createCatalogService(deps: { database: Database; clock: Clock })
         await loadRecord(trx, recordId);
         const item = itemRow(recordId, input, now, newId(now.getTime()));
         await insertItem(trx, item);
+        await repo.refreshAvailability(trx, [recordId]);
         await recordAudit(trx, now, actor, {
           action: 'item.created',
           entityType: 'item',
@@ -541,6 +540,7 @@ export function createCatalogService(deps: { database: Database; clock: Clock })
         } catch (error) {
           throw translateItemError(error, next);
         }
+        await repo.refreshAvailability(trx, [before.record_id]);
         await recordAudit(trx, now, actor, {
           action: 'item.updated',
           entityType: 'item',
@@ -556,6 +556,7 @@ export function createCatalogService(deps: { database: Database; clock: Clock })
       await db.transaction().execute(async (trx) => {
         const before = await loadItem(trx, id);
         await repo.deleteItemRow(trx, id);
+        await repo.refreshAvailability(trx, [before.record_id]);
         await recordAudit(trx, now, actor, {
           action: 'item.deleted',
           entityType: 'item',

@@ -119,6 +119,8 @@ export function createImportService(deps: { database: Database; clock: Clock; br
         throw new AppError('ITEM_TYPE_NOT_FOUND', `No item type has the code ${options.defaultItemType}`);
       }
       const matchPoints = new Set<string>(options.matchPoints ?? DEFAULT_MATCH_POINTS);
+      /** Records that received items in the batch being written (their shelf counts need updating). */
+      let touched: string[] = [];
       const batchSize = options.batchSize ?? 500;
 
       type Counts = Pick<
@@ -146,6 +148,7 @@ export function createImportService(deps: { database: Database; clock: Clock; br
         counts: Counts,
         problems: ImportProblem[],
       ) {
+        touched = [];
         type Entry = { result: ReadResult; prepared: PreparedRecord; items: EmbeddedItem[] };
         const entries: Entry[] = [];
         for (const result of batch) {
@@ -233,8 +236,10 @@ export function createImportService(deps: { database: Database; clock: Clock; br
           creating.map((e) => e.prepared),
         );
         counts.created += written.length;
-        for (const [i, entry] of creating.entries())
+        for (const [i, entry] of creating.entries()) {
           await importItems(trx, at, written[i]!.id, entry, counts, problems);
+        }
+        await repo.refreshAvailability(trx, touched);
       }
 
       async function importItems(
@@ -313,6 +318,7 @@ export function createImportService(deps: { database: Database; clock: Clock; br
           ),
         );
         counts.itemsCreated++;
+        touched.push(recordId);
       }
 
       function add(counts: Counts, problems: ImportProblem[]) {

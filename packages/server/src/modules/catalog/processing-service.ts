@@ -77,6 +77,10 @@ export function createProcessingService(deps: {
       const now = clock.now();
       return db.transaction().execute(async (trx) => {
         const released = await repo.releaseItems(trx, itemIds, now.toISOString());
+        await repo.refreshAvailability(
+          trx,
+          (await repo.findItemsForLabels(trx, itemIds)).map((i) => i.record_id),
+        );
         await recordAudit(trx, now, actor, {
           action: 'items.released',
           entityType: 'item',

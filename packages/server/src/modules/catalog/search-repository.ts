@@ -115,7 +115,7 @@ export interface SearchPage {
 function sqliteLeaf(tree: SqlTree): RawBuilder<unknown> {
   switch (tree.type) {
     case 'leaf':
-      return sql`r.seq in (select rowid from bib_search where bib_search match ${toFts5(tree.node)})`;
+      return sql`f.seq in (select rowid from bib_search where bib_search match ${toFts5(tree.node)})`;
     case 'and':
     case 'or':
       return sql`(${sql.join(tree.children.map(sqliteLeaf), sql.raw(` ${tree.type} `))})`;
@@ -142,8 +142,20 @@ function postgresLeaf(tree: SqlTree): RawBuilder<unknown> {
  * The matching part of a search: a `from` clause and a `where` condition over `bib_records r`, plus a
  * relevance score (higher is better) for ranking.
  */
+/**
+ * The matching part of a search. `from` names the narrow facet table `f` (and, where needed, the match
+ * `m` or the record table `r`); `rowsFrom` adds `bib_records r` for reading the page of records.
+ * `score` is the relevance (higher is better).
+ */
 function matchClause(database: Database, query: QueryNode | null) {
-  const none = { with: sql``, from: sql`bib_records r`, where: sql`1 = 1`, score: sql`0` };
+  const sqlite = database.dialect === 'sqlite';
+  const none = {
+    with: sql``,
+    from: sql`bib_facets f`,
+    rowsFrom: sql`bib_facets f join bib_records r on r.seq = f.seq`,
+    where: sql`1 = 1`,
+    score: sql`0`,
+  };
   if (query === null) return none;
   let match: string | null = null;
   try {
@@ -151,24 +163,26 @@ function matchClause(database: Database, query: QueryNode | null) {
   } catch (error) {
     if (!(error instanceof NotExpressible)) throw error;
   }
-  if (database.dialect === 'sqlite') {
+  if (sqlite) {
     // Queries FTS5 cannot say in one expression match leaf by leaf, unranked (on both dialects).
     if (match === null) return { ...none, where: sqliteLeaf(toSqlTree(query)) };
     const points = RANK_GROUPS.map(
       (g) =>
         sql`(case when bm25(bib_search, ${sql.raw(g.fts5Weights)}) != 0 then ${sql.lit(g.points)} else 0 end)`,
     );
-    // Materialised: the full-text match runs once, never once per candidate row of another index.
+    // Materialised: the full-text match runs once per statement, never once per row of another index.
     return {
       with: sql`with m as materialized (select rowid as seq, ${sql.join(points, sql` + `)} as points
         from bib_search where bib_search match ${match}) `,
-      from: sql`m join bib_records r on r.seq = m.seq`,
+      from: sql`m join bib_facets f on f.seq = m.seq`,
+      rowsFrom: sql`m join bib_facets f on f.seq = m.seq join bib_records r on r.seq = m.seq`,
       where: sql`1 = 1`,
       score: sql`m.points`,
     };
   }
+  const pgFrom = sql`bib_records r join bib_facets f on f.seq = r.seq`;
   const where = postgresLeaf(toSqlTree(query));
-  if (match === null) return { ...none, where };
+  if (match === null) return { with: sql``, from: pgFrom, rowsFrom: pgFrom, where, score: sql`0` };
   const leaves = positiveLeaves(query);
   const points = RANK_GROUPS.flatMap((g) => {
     const q = rankTsquery(leaves, g);
@@ -178,7 +192,8 @@ function matchClause(database: Database, query: QueryNode | null) {
   });
   return {
     with: sql``,
-    from: sql`bib_records r`,
+    from: pgFrom,
+    rowsFrom: pgFrom,
     where,
     score: points.length === 0 ? sql`0` : sql`(${sql.join(points, sql` + `)})`,
   };
@@ -186,35 +201,31 @@ function matchClause(database: Database, query: QueryNode | null) {
 
 function filterClause(filters: SearchFilters): RawBuilder<unknown> {
   const parts: RawBuilder<unknown>[] = [];
-  if (filters.format?.length) parts.push(sql`r.format in (${sql.join(filters.format)})`);
-  if (filters.language?.length) parts.push(sql`r.language in (${sql.join(filters.language)})`);
-  if (filters.decade?.length) {
-    parts.push(
-      sql`(${sql.join(
-        filters.decade.map((d) => sql`(r.pub_year >= ${d} and r.pub_year < ${d + 10})`),
-        sql` or `,
-      )})`,
-    );
-  }
+  if (filters.format?.length) parts.push(sql`f.format in (${sql.join(filters.format)})`);
+  if (filters.language?.length) parts.push(sql`f.language in (${sql.join(filters.language)})`);
+  if (filters.decade?.length) parts.push(sql`f.decade in (${sql.join(filters.decade)})`);
   if (filters.subject?.length) {
     parts.push(
-      sql`exists (select 1 from bib_subjects s where s.record_id = r.id and s.subject in (${sql.join(filters.subject)}))`,
+      sql`exists (select 1 from bib_subjects s where s.record_id = f.record_id and s.subject in (${sql.join(filters.subject)}))`,
     );
   }
-  if (filters.branch?.length || filters.available) {
-    const branch = filters.branch?.length ? sql`and i.branch_id in (${sql.join(filters.branch)})` : sql``;
+  if (filters.branch?.length) {
     const available = filters.available ? sql`and i.status = 'available'` : sql``;
-    parts.push(sql`exists (select 1 from items i where i.record_id = r.id ${branch} ${available})`);
+    parts.push(
+      sql`exists (select 1 from items i where i.record_id = f.record_id and i.branch_id in (${sql.join(filters.branch)}) ${available})`,
+    );
+  } else if (filters.available) {
+    parts.push(sql`f.available > 0`);
   }
   return parts.length === 0 ? sql`1 = 1` : sql.join(parts, sql` and `);
 }
 
 const ORDER: Record<SearchSort, RawBuilder<unknown>> = {
-  relevance: sql`score desc, length(r.title), r.seq`,
+  relevance: sql`score desc, f.title_length, f.seq`,
   title: sql`r.title_sort, r.seq`,
   author: sql`r.author_sort, r.title_sort, r.seq`,
-  date: sql`r.pub_year desc, r.title_sort, r.seq`,
-  date_asc: sql`r.pub_year, r.title_sort, r.seq`,
+  date: sql`f.pub_year desc, r.title_sort, r.seq`,
+  date_asc: sql`f.pub_year, r.title_sort, r.seq`,
 };
 
 /** Runs a search: one page of records, the total, and facet counts over the whole result. */
@@ -227,53 +238,80 @@ export async function searchRecords(
   const where = sql`${match.where} and ${filterClause(request.filters)}`;
   const nullsLast =
     database.dialect === 'postgres' && request.sort.startsWith('date') ? sql` nulls last` : sql``;
-  const [rows, total, format, language, decade, subject, branch, availability] = await Promise.all([
-    sql<
-      BibRecordRow & { score: number }
-    >`${match.with}select r.*, ${match.score} as score from ${match.from} where ${where}
-      order by ${ORDER[request.sort]}${nullsLast} limit ${request.limit} offset ${request.offset}`.execute(
-      db,
-    ),
-    sql<{ n: number }>`${match.with}select count(*) as n from ${match.from} where ${where}`.execute(db),
-    facet(sql`r.format`, match, where, request.facetLimit, db),
-    facet(sql`r.language`, match, where, request.facetLimit, db),
-    facet(sql`(r.pub_year / 10) * 10`, match, where, request.facetLimit, db),
-    sql<FacetCount>`${match.with}select s.subject as value, count(*) as count from ${match.from} join bib_subjects s on s.record_id = r.id
-      where ${where} group by s.subject order by count(*) desc, s.subject limit ${request.facetLimit}`.execute(
-      db,
-    ),
-    sql<FacetCount>`${match.with}select i.branch_id as value, count(distinct r.id) as count from ${match.from} join items i on i.record_id = r.id
-      where ${where} group by i.branch_id order by count(distinct r.id) desc, i.branch_id`.execute(db),
-    sql<FacetCount>`${match.with}select case when exists (select 1 from items i where i.record_id = r.id and i.status = 'available')
-      then 'available' else 'unavailable' end as value, count(*) as count from ${match.from} where ${where} group by 1 order by 1`.execute(
-      db,
-    ),
-  ]);
-  const counts = (r: { rows: FacetCount[] }) =>
-    r.rows.map((row) => ({ value: String(row.value), count: Number(row.count) }));
-  return {
-    total: Number(total.rows[0]?.n ?? 0),
-    rows: rows.rows.map((row) => ({ ...row, score: Number(row.score) })),
-    facets: {
-      format: counts(format),
-      language: counts(language),
-      decade: counts(decade),
-      subject: counts(subject),
-      branch: counts(branch),
-      availability: counts(availability),
-    },
+  const limit = request.facetLimit;
+  // The total and every facet in one statement: on SQLite the match is materialised once for all of them.
+  const part = (name: string, body: RawBuilder<unknown>) =>
+    sql`select * from (select ${sql.lit(name)} as facet, ${body}) f_${sql.raw(name)}`;
+  const facetSql = sql<{
+    facet: string;
+    value: string | number | null;
+    count: number;
+  }>`${match.with}${sql.join(
+    [
+      part('total', sql`null as value, count(*) as count from ${match.from} where ${where}`),
+      part(
+        'format',
+        sql`f.format as value, count(*) as count from ${match.from} where ${where}
+        group by f.format order by count(*) desc, f.format limit ${limit}`,
+      ),
+      part(
+        'language',
+        sql`f.language as value, count(*) as count from ${match.from} where ${where} and f.language is not null
+        group by f.language order by count(*) desc, f.language limit ${limit}`,
+      ),
+      part(
+        'decade',
+        sql`cast(f.decade as text) as value, count(*) as count from ${match.from} where ${where} and f.decade is not null
+        group by f.decade order by count(*) desc, f.decade limit ${limit}`,
+      ),
+      part(
+        'subject',
+        sql`s.subject as value, count(*) as count from ${match.from} join bib_subjects s on s.record_id = f.record_id
+        where ${where} group by s.subject order by count(*) desc, s.subject limit ${limit}`,
+      ),
+      part(
+        'branch',
+        sql`cast(i.branch_id as text) as value, count(distinct f.seq) as count from ${match.from} join items i on i.record_id = f.record_id
+        where ${where} group by i.branch_id order by count(distinct f.seq) desc, 2`,
+      ),
+      part(
+        'availability',
+        sql`case when f.available > 0 then 'available' else 'unavailable' end as value, count(*) as count from ${match.from} where ${where} group by 2`,
+      ),
+    ],
+    sql` union all `,
+  )}`;
+  // Ranking reads only the narrow facet rows; whole records are read for the one page shown.
+  const rowsSql =
+    request.sort === 'relevance'
+      ? sql<BibRecordRow & { score: number }>`${match.with}select r.*, page.score from (
+          select f.seq as page_seq, f.title_length as page_length, ${match.score} as score from ${match.from} where ${where}
+          order by ${ORDER.relevance} limit ${request.limit} offset ${request.offset}) page
+        join bib_records r on r.seq = page.page_seq order by page.score desc, page.page_length, r.seq`
+      : sql<
+          BibRecordRow & { score: number }
+        >`${match.with}select r.*, ${match.score} as score from ${match.rowsFrom} where ${where}
+          order by ${ORDER[request.sort]}${nullsLast} limit ${request.limit} offset ${request.offset}`;
+  const [rows, facetRows] = await Promise.all([rowsSql.execute(db), facetSql.execute(db)]);
+  const facets: SearchPage['facets'] = {
+    format: [],
+    language: [],
+    decade: [],
+    subject: [],
+    branch: [],
+    availability: [],
   };
-}
-
-function facet(
-  column: RawBuilder<unknown>,
-  match: { with: RawBuilder<unknown>; from: RawBuilder<unknown> },
-  where: RawBuilder<unknown>,
-  limit: number,
-  db: Executor,
-) {
-  return sql<FacetCount>`${match.with}select ${column} as value, count(*) as count from ${match.from} where ${where} and ${column} is not null
-    group by ${column} order by count(*) desc, 1 limit ${limit}`.execute(db);
+  let total = 0;
+  for (const row of facetRows.rows) {
+    if (row.facet === 'total') total = Number(row.count);
+    else
+      facets[row.facet as keyof SearchPage['facets']].push({
+        value: String(row.value),
+        count: Number(row.count),
+      });
+  }
+  facets.availability.sort((a, b) => (a.value < b.value ? -1 : 1));
+  return { total, rows: rows.rows.map((row) => ({ ...row, score: Number(row.score) })), facets };
 }
 
 /** The next page of records matching `query`, in record order after `afterSeq`: for exports of any size. */
@@ -286,8 +324,8 @@ export async function recordsAfter(
   limit: number,
 ): Promise<BibRecordRow[]> {
   const match = matchClause(database, query);
-  const result = await sql<BibRecordRow>`${match.with}select r.* from ${match.from}
-    where ${match.where} and ${filterClause(filters)} and r.seq > ${afterSeq} order by r.seq limit ${limit}`.execute(
+  const result = await sql<BibRecordRow>`${match.with}select r.* from ${match.rowsFrom}
+    where ${match.where} and ${filterClause(filters)} and f.seq > ${afterSeq} order by f.seq limit ${limit}`.execute(
     db,
   );
   return result.rows;
