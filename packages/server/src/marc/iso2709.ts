@@ -7,7 +7,7 @@
  * @see https://www.loc.gov/marc/specifications/specrecstruc.html
  */
 import { Buffer, isAscii, isUtf8 } from 'node:buffer';
-import { decodeMarc8 } from '../marc8/index.ts';
+import { decodeMarc8Range } from '../marc8/decode-marc8.ts';
 import { asBuffer, type ByteSource, byteChunks } from './byte-source.ts';
 import {
   MarcParseError,
@@ -86,6 +86,27 @@ function digits(buf: Buffer, p: number, n: number): number {
   return value;
 }
 
+/** 4 ASCII digits at `p` (inside `buf`); -1 when any byte is not a digit. */
+function digits4(buf: Buffer, p: number): number {
+  const a = buf[p]! - 0x30;
+  const b = buf[p + 1]! - 0x30;
+  const c = buf[p + 2]! - 0x30;
+  const d = buf[p + 3]! - 0x30;
+  if (a >>> 0 > 9 || b >>> 0 > 9 || c >>> 0 > 9 || d >>> 0 > 9) return -1;
+  return a * 1000 + b * 100 + c * 10 + d;
+}
+
+/** 5 ASCII digits at `p` (inside `buf`); -1 when any byte is not a digit. */
+function digits5(buf: Buffer, p: number): number {
+  const a = buf[p]! - 0x30;
+  const b = buf[p + 1]! - 0x30;
+  const c = buf[p + 2]! - 0x30;
+  const d = buf[p + 3]! - 0x30;
+  const e = buf[p + 4]! - 0x30;
+  if (a >>> 0 > 9 || b >>> 0 > 9 || c >>> 0 > 9 || d >>> 0 > 9 || e >>> 0 > 9) return -1;
+  return a * 10000 + b * 1000 + c * 100 + d * 10 + e;
+}
+
 function tagAt(buf: Buffer, p: number): string {
   const a = buf[p]! - 0x30;
   const b = buf[p + 1]! - 0x30;
@@ -101,11 +122,6 @@ function isAllDigits(tag: string): boolean {
 function isSkippableBeforeLeader(byte: number): boolean {
   // whitespace, NUL, DOS end-of-file (0x1A) and other C0 controls left between records by old tools
   return byte <= 0x20 && byte !== RECORD_TERMINATOR;
-}
-
-function hasMarc8Escape(buf: Buffer, start: number, end: number): boolean {
-  // bounded: an unbounded indexOf would scan the rest of a large input for every record
-  return buf.subarray(start, end).indexOf(ESCAPE) !== -1;
 }
 
 function isBlank(buf: Buffer, start: number, end: number): boolean {
@@ -126,11 +142,24 @@ class RecordParser {
   /** Add to a buffer position to get the absolute byte offset in the input. */
   private shift = 0;
   private mode: TextMode = 'utf8';
-  /** The record's data area read byte-for-char (latin1): ASCII runs are cut from it without decoding. */
-  private dataText = '';
-  private dataStart = 0;
+  /**
+   * The record (from its leader to the byte before its terminator) read byte-for-char (latin1): the
+   * leader, and every value without bytes to decode, are cut from it; delimiters are searched in it.
+   */
+  private recordText = '';
+  /** Buffer position of `recordText`'s first character. */
+  private textBase = 0;
   /** The whole data area is ASCII without MARC-8 escapes: every value is a plain substring. */
   private isPlainAscii = false;
+  /**
+   * Buffer positions, ascending, of the data area's bytes that need decoding: 80-FF hex, and in
+   * MARC-8 mode the escape (1B hex). Found once per record; `specialCount` = 0 for plain ASCII.
+   */
+  private specials = new Int32Array(256);
+  private specialCount = 0;
+  /** Data ranges [start, end) of the directory entries, reused from record to record. */
+  private entryStarts = new Int32Array(64);
+  private entryEnds = new Int32Array(64);
 
   constructor(options: Iso2709ReadOptions) {
     this.sink = new ProblemSink(options.strict === true);
@@ -158,7 +187,7 @@ class RecordParser {
     this.shift = offset - start;
     this.sink.recordIndex = recordIndex;
     const record = this.parseRecord(start, end, isTerminated);
-    this.dataText = '';
+    this.recordText = '';
     return { recordIndex, byteOffset: offset, record, problems: this.sink.take() };
   }
 
@@ -202,7 +231,9 @@ class RecordParser {
         `the input ends ${end - s} byte(s) into a record with no record terminator (1D hex); keeping what is complete`,
       );
     }
-    const leader = this.slices.latin1Slice(s, s + LEADER_LENGTH);
+    this.recordText = this.slices.latin1Slice(s, end);
+    this.textBase = s;
+    const leader = this.recordText.substring(0, LEADER_LENGTH);
     this.checkLeader(s, end, isTerminated);
 
     const directoryStart = s + LEADER_LENGTH;
@@ -220,16 +251,19 @@ class RecordParser {
       );
     }
     this.mode = this.textMode(s, dataStart, end);
-    this.dataStart = dataStart;
-    this.dataText = this.slices.latin1Slice(dataStart, end);
-    if (isAligned && this.isDirectorySound(directoryStart, directoryEnd, dataStart, end)) {
-      const fields: MarcField[] = new Array((directoryEnd - directoryStart) / DIRECTORY_ENTRY_LENGTH);
-      let i = 0;
-      for (let p = directoryStart; p < directoryEnd; p += DIRECTORY_ENTRY_LENGTH) {
-        const fieldStart = dataStart + digits(buf, p + 7, 5);
-        fields[i++] = this.field(tagAt(buf, p), fieldStart, fieldStart + digits(buf, p + 3, 4) - 1);
+    if (this.isPlainAscii) this.specialCount = 0;
+    else this.findSpecials(dataStart, end);
+    if (isAligned) {
+      const count = directoryLength / DIRECTORY_ENTRY_LENGTH;
+      if (this.readDirectory(directoryStart, count, dataStart, end)) {
+        const starts = this.entryStarts;
+        const ends = this.entryEnds;
+        const fields: MarcField[] = new Array(count);
+        for (let i = 0, p = directoryStart; i < count; i++, p += DIRECTORY_ENTRY_LENGTH) {
+          fields[i] = this.field(tagAt(buf, p), starts[i]!, ends[i]!);
+        }
+        return { leader, fields };
       }
-      return { leader, fields };
     }
     const spans = this.directoryLenient(directoryStart, directoryEnd, dataStart, end, isAligned);
     const fields: MarcField[] = spans.map((span) => this.field(span.tag, span.start, span.end));
@@ -238,7 +272,7 @@ class RecordParser {
 
   private checkLeader(s: number, end: number, isTerminated: boolean): void {
     const buf = this.buf;
-    const recordLength = digits(buf, s, 5);
+    const recordLength = digits5(buf, s);
     const actual = end - s + (isTerminated ? 1 : 0);
     if (recordLength === -1) {
       this.report(
@@ -273,9 +307,10 @@ class RecordParser {
    */
   private directoryEnd(s: number, directoryStart: number, end: number): number {
     const buf = this.buf;
-    let found = buf.indexOf(FIELD_TERMINATOR, directoryStart);
-    if (found >= end) found = -1;
-    const baseAddress = digits(buf, s + 12, 5);
+    // the record text ends where the record does
+    let found = this.recordText.indexOf('\x1e', directoryStart - s);
+    if (found !== -1) found += s;
+    const baseAddress = digits5(buf, s + 12);
     const fromLeader = s + baseAddress - 1;
     if (found !== -1 && fromLeader === found) return found;
     const isLeaderUsable =
@@ -328,19 +363,26 @@ class RecordParser {
     return true;
   }
 
-  /** True when every directory entry points at a whole field (ending with a field terminator). */
-  private isDirectorySound(
-    directoryStart: number,
-    directoryEnd: number,
-    dataStart: number,
-    end: number,
-  ): boolean {
+  /**
+   * Reads the `count` 12-byte directory entries at `directoryStart` into `entryStarts`/`entryEnds`
+   * (each field's data without its terminator). False, as soon as one entry does not point at a whole
+   * field (ending with a field terminator): the directory is then read by {@link directoryLenient}.
+   */
+  private readDirectory(directoryStart: number, count: number, dataStart: number, end: number): boolean {
     const buf = this.buf;
-    for (let p = directoryStart; p < directoryEnd; p += DIRECTORY_ENTRY_LENGTH) {
-      const length = digits(buf, p + 3, 4);
-      const position = digits(buf, p + 7, 5);
+    if (this.entryStarts.length < count) {
+      this.entryStarts = new Int32Array(Math.max(count, this.entryStarts.length * 2));
+      this.entryEnds = new Int32Array(this.entryStarts.length);
+    }
+    const starts = this.entryStarts;
+    const ends = this.entryEnds;
+    for (let i = 0, p = directoryStart; i < count; i++, p += DIRECTORY_ENTRY_LENGTH) {
+      const length = digits4(buf, p + 3);
+      const position = digits5(buf, p + 7);
       const last = dataStart + position + length - 1;
       if (length < 1 || position < 0 || last >= end || buf[last] !== FIELD_TERMINATOR) return false;
+      starts[i] = dataStart + position;
+      ends[i] = last;
     }
     return true;
   }
@@ -451,7 +493,6 @@ class RecordParser {
     const data = buf.subarray(dataStart, end);
     const scheme = buf[s + 9]!;
     const isAsciiData = isAscii(data);
-    const hasEscape = hasMarc8Escape(buf, dataStart, end);
     const isUtf8Forced = this.coding === 'utf-8' || (this.coding !== 'marc-8' && scheme === 0x61);
     if (isUtf8Forced) {
       this.isPlainAscii = isAsciiData;
@@ -465,6 +506,7 @@ class RecordParser {
       }
       return 'utf8';
     }
+    const hasEscape = this.recordText.indexOf('\x1b', dataStart - s) !== -1;
     this.isPlainAscii = isAsciiData && !hasEscape;
     if (this.isPlainAscii) return 'utf8';
     if (this.coding === 'marc-8' || (scheme === 0x20 && this.coding === 'leader')) return 'marc8';
@@ -488,28 +530,46 @@ class RecordParser {
     return isUtf8Data ? 'utf8' : 'marc8';
   }
 
-  /** True when the bytes [start, end) are not plain ASCII text (they need UTF-8 or MARC-8 decoding). */
-  private needsDecoding(start: number, end: number): boolean {
-    if (this.isPlainAscii) return false;
+  /** Fills `specials` with the positions of the bytes of [start, end) that need decoding in this mode. */
+  private findSpecials(start: number, end: number): void {
     const buf = this.buf;
+    if (this.specials.length < end - start) {
+      this.specials = new Int32Array(Math.max(end - start, this.specials.length * 2));
+    }
+    const specials = this.specials;
+    let n = 0;
     if (this.mode === 'utf8') {
-      for (let i = start; i < end; i++) if (buf[i]! >= 0x80) return true;
+      for (let i = start; i < end; i++) if (buf[i]! >= 0x80) specials[n++] = i;
     } else {
       for (let i = start; i < end; i++) {
         const b = buf[i]!;
-        if (b >= 0x80 || b === ESCAPE) return true;
+        if (b >= 0x80 || b === ESCAPE) specials[n++] = i;
       }
     }
-    return false;
+    this.specialCount = n;
+  }
+
+  /** True when the bytes [start, end) are not plain ASCII text (they need UTF-8 or MARC-8 decoding). */
+  private needsDecoding(start: number, end: number): boolean {
+    const n = this.specialCount;
+    if (n === 0) return false;
+    const specials = this.specials;
+    // the first special at or after `start`
+    let lo = 0;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (specials[mid]! < start) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < n && specials[lo]! < end;
   }
 
   private text(start: number, end: number): string {
     if (!this.needsDecoding(start, end)) {
-      return this.dataText.substring(start - this.dataStart, end - this.dataStart);
+      return this.recordText.substring(start - this.textBase, end - this.textBase);
     }
-    return this.mode === 'utf8'
-      ? this.slices.utf8Slice(start, end)
-      : decodeMarc8(this.buf.subarray(start, end));
+    return this.mode === 'utf8' ? this.slices.utf8Slice(start, end) : decodeMarc8Range(this.buf, start, end);
   }
 
   /** The field with data [start, end) (`end` = its field terminator, or the end of the data). */
@@ -518,8 +578,11 @@ class RecordParser {
     if (isControlTag(tag)) return { tag, value: this.text(start, end) };
     let delimiter = start + 2;
     if (delimiter >= end || buf[delimiter] !== SUBFIELD_DELIMITER) {
-      delimiter = buf.subarray(start, end).indexOf(SUBFIELD_DELIMITER);
-      if (delimiter !== -1) delimiter += start;
+      delimiter = this.recordText.indexOf('\x1f', start - this.textBase);
+      if (delimiter !== -1) {
+        delimiter += this.textBase;
+        if (delimiter >= end) delimiter = -1;
+      }
     }
     if (delimiter === -1) {
       // Local tags (Aleph's FMT, LDR…) carry no subfields: read them as control fields.
@@ -569,28 +632,42 @@ class RecordParser {
 
   /** Subfields from the first delimiter at `delimiter` to `end`. */
   private subfields(tag: string, delimiter: number, end: number): Subfield[] {
-    const out: Subfield[] = [];
-    if (this.mode === 'utf8' || !this.needsDecoding(delimiter, end)) {
-      // One string for the whole field, cut at the delimiters (1F hex is ASCII in UTF-8 and MARC-8).
-      const text = this.text(delimiter + 1, end);
-      let from = 0;
-      while (from <= text.length) {
-        let to = text.indexOf('\x1f', from);
-        if (to === -1) to = text.length;
-        if (to === from) this.reportEmptySubfield(tag, delimiter);
-        else out.push({ code: text.charAt(from), value: text.substring(from + 1, to) });
-        from = to + 1;
-      }
-      return out;
+    if (!this.needsDecoding(delimiter, end)) {
+      // Plain text: cut each value straight from the record text.
+      const base = this.textBase;
+      return this.split(this.recordText, delimiter + 1 - base, end - base, tag, delimiter);
+    }
+    if (this.mode === 'utf8') {
+      // One string for the whole field, cut at the delimiters (1F hex is ASCII in UTF-8).
+      const text = this.slices.utf8Slice(delimiter + 1, end);
+      return this.split(text, 0, text.length, tag, delimiter);
     }
     // MARC-8: decode subfield by subfield, so a bad escape in one cannot garble the next.
-    const buf = this.buf;
+    const out: Subfield[] = [];
+    const text = this.recordText;
+    const base = this.textBase;
     let from = delimiter + 1;
     while (from <= end) {
-      let to = buf.subarray(from, end).indexOf(SUBFIELD_DELIMITER);
-      to = to === -1 ? end : from + to;
+      let to = text.indexOf('\x1f', from - base);
+      to = to === -1 || to + base >= end ? end : to + base;
       if (to === from) this.reportEmptySubfield(tag, from);
-      else out.push({ code: String.fromCharCode(buf[from]!), value: this.text(from + 1, to) });
+      else out.push({ code: text.charAt(from - base), value: this.text(from + 1, to) });
+      from = to + 1;
+    }
+    return out;
+  }
+
+  /**
+   * The subfields of `text` from `from` (just after a delimiter) to `limit`, cut at the delimiters;
+   * empty subfields are reported at `delimiter`.
+   */
+  private split(text: string, from: number, limit: number, tag: string, delimiter: number): Subfield[] {
+    const out: Subfield[] = [];
+    while (from <= limit) {
+      let to = text.indexOf('\x1f', from);
+      if (to === -1 || to > limit) to = limit;
+      if (to === from) this.reportEmptySubfield(tag, delimiter);
+      else out.push({ code: text.charAt(from), value: text.substring(from + 1, to) });
       from = to + 1;
     }
     return out;

@@ -60,12 +60,26 @@ const FROM_CHAR_CODE_CHUNK = 8192;
 let output = new Uint16Array(1024);
 let pending = new Uint16Array(64);
 const utf16Decoder = new TextDecoder('utf-16le');
+/** Buffer method Node has long had but does not type: UTF-16LE bytes to a string, no view needed. */
+interface Ucs2Slice {
+  ucs2Slice(start: number, end: number): string;
+}
+/** `output` as UTF-16LE bytes (little-endian hosts only), rebuilt whenever `output` grows. */
+const IS_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+let outputBytes: Ucs2Slice | null = null;
 
 function hexByte(byte: number): string {
   return `0x${byte.toString(16).toUpperCase().padStart(2, '0')}`;
 }
 
 function unitsToString(units: Uint16Array, length: number): string {
+  if (IS_LITTLE_ENDIAN && units === output) {
+    // one native call, without the subarray that String.fromCharCode.apply needs
+    if (outputBytes === null || (outputBytes as unknown as Buffer).buffer !== units.buffer) {
+      outputBytes = Buffer.from(units.buffer, units.byteOffset, units.byteLength) as unknown as Ucs2Slice;
+    }
+    return outputBytes.ucs2Slice(0, length * 2);
+  }
   if (length <= FROM_CHAR_CODE_CHUNK) {
     return String.fromCharCode.apply(null, units.subarray(0, length) as unknown as number[]);
   }
@@ -86,22 +100,28 @@ function asciiToString(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
 }
 
+function report(problems: Marc8Problem[], from: number, offset: number, message: string): void {
+  problems.push({ offset: offset - from, message });
+}
+
 /**
- * Decodes MARC-8 bytes; `problems` collects what went wrong, or is null when the caller does not care.
+ * Decodes the MARC-8 bytes [from, length) of `bytes` (offsets in problems are relative to `from`), whatever
+ * they hold: callers handle plain ASCII themselves; `problems` collects what went wrong, or is null when the caller does not care.
  * Never throws on bad input: undecodable bytes become U+FFFD.
  */
 function decode(
   bytes: Uint8Array,
+  from: number,
+  length: number,
   options: Marc8DecodeOptions | undefined,
   problems: Marc8Problem[] | null,
 ): string {
-  const length = bytes.length;
-  if (isPlainAscii(bytes)) return asciiToString(bytes);
+  const size = length - from;
 
   const alternates = options?.alternates === true;
   const normalization = options?.normalization ?? 'NFC';
-  if (output.length < length + 8) output = new Uint16Array(Math.max(length + 8, output.length * 2));
-  if (pending.length < length) pending = new Uint16Array(Math.max(length, pending.length * 2));
+  if (output.length < size + 8) output = new Uint16Array(Math.max(size + 8, output.length * 2));
+  if (pending.length < size) pending = new Uint16Array(Math.max(size, pending.length * 2));
   const out = output;
   const marks = pending;
   let outLength = 0;
@@ -115,11 +135,7 @@ function decode(
   let g0: Charset = BASIC_LATIN;
   let g1: Charset = EXTENDED_LATIN;
 
-  const report = (offset: number, message: string): void => {
-    problems?.push({ offset, message });
-  };
-
-  let i = 0;
+  let i = from;
   while (i < length) {
     const byte = bytes[i]!;
     let codePoint: number;
@@ -130,7 +146,7 @@ function decode(
       // Escape sequence: designates a new G0 or G1 working set.
       const next = i + 1 < length ? bytes[i + 1]! : -1;
       if (next === -1) {
-        report(i, 'escape character at end of data');
+        if (problems !== null) report(problems, from, i, 'escape character at end of data');
         i += 1;
         continue;
       }
@@ -151,7 +167,7 @@ function decode(
       // not followed by an intermediate is no escape sequence at all (usually a corrupted byte): drop only
       // the ESC, so that the text after it survives.
       if (next < 0x21 || next > 0x2f) {
-        report(i, `unknown escape sequence ESC ${hexByte(next)}`);
+        if (problems !== null) report(problems, from, i, `unknown escape sequence ESC ${hexByte(next)}`);
         i += 1;
         continue;
       }
@@ -168,30 +184,41 @@ function decode(
         j++;
       }
       if (j >= length) {
-        report(i, 'incomplete escape sequence at end of data');
+        if (problems !== null) report(problems, from, i, 'incomplete escape sequence at end of data');
         i = length;
         continue;
       }
       const final = bytes[j]!;
       if (final < 0x30 || final > 0x7e) {
-        report(i, `malformed escape sequence (byte ${hexByte(final)} where a final character was expected)`);
+        if (problems !== null)
+          report(
+            problems,
+            from,
+            i,
+            `malformed escape sequence (byte ${hexByte(final)} where a final character was expected)`,
+          );
         i = j;
         continue;
       }
       const charset = charsetById(final);
       if (target === -2 && multiByte) target = 0;
       if (target === -2) {
-        report(i, 'escape sequence names no working set (G0 or G1)');
+        if (problems !== null) report(problems, from, i, 'escape sequence names no working set (G0 or G1)');
       } else if (charset === undefined) {
-        report(i, `escape sequence designates unknown character set ${hexByte(final)}`);
+        if (problems !== null)
+          report(problems, from, i, `escape sequence designates unknown character set ${hexByte(final)}`);
       } else if (target === -1) {
-        report(i, 'escape sequence designates G2 or G3, which MARC-8 does not use');
+        if (problems !== null)
+          report(problems, from, i, 'escape sequence designates G2 or G3, which MARC-8 does not use');
       } else {
         if (multiByte !== (charset.kind === 'multi')) {
-          report(
-            i,
-            `${charset.name} designated with a ${multiByte ? 'multibyte' : 'single-byte'} escape sequence`,
-          );
+          if (problems !== null)
+            report(
+              problems,
+              from,
+              i,
+              `${charset.name} designated with a ${multiByte ? 'multibyte' : 'single-byte'} escape sequence`,
+            );
         }
         if (target === 0) g0 = charset;
         else g1 = charset;
@@ -212,7 +239,8 @@ function decode(
         combining = set.combining[position] === 1;
         i += 1;
         if (codePoint === 0) {
-          report(start, `byte ${hexByte(byte)} is not assigned in ${set.name}`);
+          if (problems !== null)
+            report(problems, from, start, `byte ${hexByte(byte)} is not assigned in ${set.name}`);
           codePoint = REPLACEMENT;
           combining = false;
         }
@@ -231,10 +259,16 @@ function decode(
           const code = ((byte & 0x7f) << 16) | ((bytes[i + 1]! & 0x7f) << 8) | (bytes[i + 2]! & 0x7f);
           codePoint = eaccCodePoint(code, alternates);
           if (codePoint === 0 && start !== resyncEnd) {
-            report(start, `EACC code ${code.toString(16).toUpperCase().padStart(6, '0')} is not assigned`);
+            if (problems !== null)
+              report(
+                problems,
+                from,
+                start,
+                `EACC code ${code.toString(16).toUpperCase().padStart(6, '0')} is not assigned`,
+              );
           }
         } else if (start !== resyncEnd) {
-          report(start, 'incomplete EACC character');
+          if (problems !== null) report(problems, from, start, 'incomplete EACC character');
         }
         if (codePoint !== 0) {
           i += 3;
@@ -259,13 +293,15 @@ function decode(
       if (control !== 0) {
         // Record, field and subfield separators end any character: marks cannot reach across them.
         if (marksLength > 0) {
-          report(marksOffset, 'combining mark without a base character');
+          if (problems !== null)
+            report(problems, from, marksOffset, 'combining mark without a base character');
           for (let k = 0; k < marksLength; k++) out[outLength++] = marks[k]!;
           marksLength = 0;
         }
         codePoint = control;
       } else {
-        report(start, `byte ${hexByte(byte)} is not allowed in MARC-8`);
+        if (problems !== null)
+          report(problems, from, start, `byte ${hexByte(byte)} is not allowed in MARC-8`);
         codePoint = REPLACEMENT;
       }
     }
@@ -293,7 +329,7 @@ function decode(
   }
 
   if (marksLength > 0) {
-    report(marksOffset, 'combining mark without a base character');
+    if (problems !== null) report(problems, from, marksOffset, 'combining mark without a base character');
     for (let k = 0; k < marksLength; k++) out[outLength++] = marks[k]!;
   }
 
@@ -316,7 +352,17 @@ function decode(
  * decodeMarc8(new Uint8Array([0x43, 0x61, 0x66, 0xe2, 0x65])); // 'Café'
  */
 export function decodeMarc8(bytes: Uint8Array, options?: Marc8DecodeOptions): string {
-  return decode(bytes, options, null);
+  if (isPlainAscii(bytes)) return asciiToString(bytes);
+  return decode(bytes, 0, bytes.length, options, null);
+}
+
+/**
+ * {@link decodeMarc8} of the bytes [start, end) of `bytes` (NFC, preferred mappings), without a view on
+ * them; for callers that already know the range holds a byte that is not plain ASCII (0x80 and up, or
+ * ESC), where decodeMarc8's ASCII shortcut never applies. @internal
+ */
+export function decodeMarc8Range(bytes: Uint8Array, start: number, end: number): string {
+  return decode(bytes, start, end, undefined, null);
 }
 
 /**
@@ -328,6 +374,6 @@ export function decodeMarc8(bytes: Uint8Array, options?: Marc8DecodeOptions): st
  */
 export function decodeMarc8Detailed(bytes: Uint8Array, options?: Marc8DecodeOptions): Marc8DecodeResult {
   const problems: Marc8Problem[] = [];
-  const text = decode(bytes, options, problems);
+  const text = isPlainAscii(bytes) ? asciiToString(bytes) : decode(bytes, 0, bytes.length, options, problems);
   return { text, problems };
 }

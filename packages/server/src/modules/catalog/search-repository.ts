@@ -22,14 +22,6 @@ export interface SearchDocument {
   other: string;
 }
 
-function postgresVectors(doc: SearchDocument) {
-  return {
-    search_vector: sql`setweight(to_tsvector('simple', ${doc.title}), 'A') || setweight(to_tsvector('simple', ${doc.author}), 'B')
-      || setweight(to_tsvector('simple', ${doc.subject}), 'C') || setweight(to_tsvector('simple', ${doc.other} || ' ' || ${doc.series}), 'D')`,
-    series_vector: sql`to_tsvector('simple', ${doc.series})`,
-  };
-}
-
 /** Adds or replaces a record in the search index, in the caller's transaction. */
 export async function indexRecord(
   database: Database,
@@ -65,11 +57,21 @@ export async function indexRecords(
     }
     return;
   }
-  for (const { seq, doc } of entries) {
-    const v = postgresVectors(doc);
-    await sql`update bib_records set search_vector = ${v.search_vector}, series_vector = ${v.series_vector} where seq = ${seq}`.execute(
-      trx,
-    );
+  // One UPDATE … FROM (VALUES …) per 500 records: the analysed text goes in as parameters, the vectors
+  // are built by PostgreSQL.
+  for (let i = 0; i < entries.length; i += 500) {
+    const values = entries
+      .slice(i, i + 500)
+      .map(
+        ({ seq, doc }) =>
+          sql`(${seq}::bigint, ${doc.title}, ${doc.author}, ${doc.subject}, ${doc.series}, ${doc.other})`,
+      );
+    await sql`update bib_records r set
+      search_vector = setweight(to_tsvector('simple', v.title), 'A') || setweight(to_tsvector('simple', v.author), 'B')
+        || setweight(to_tsvector('simple', v.subject), 'C') || setweight(to_tsvector('simple', v.other || ' ' || v.series), 'D'),
+      series_vector = to_tsvector('simple', v.series)
+      from (values ${sql.join(values)}) as v(seq, title, author, subject, series, other)
+      where r.seq = v.seq`.execute(trx);
   }
 }
 
