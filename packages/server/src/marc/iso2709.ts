@@ -748,38 +748,197 @@ export function parseIso2709Record(
  * @example
  * for await (const { record, problems } of readIso2709(fs.createReadStream(path))) { … }
  */
-export async function* readIso2709(
+export function readIso2709(
   source: ByteSource,
   options: Iso2709ReadOptions = {},
 ): AsyncGenerator<ReadResult> {
-  const parser = new RecordParser(options);
-  let pending: Buffer[] = [];
-  let pendingLength = 0;
-  let pendingOffset = 0;
-  let recordIndex = 0;
-  for await (const chunk of byteChunks(source)) {
-    const first = chunk.indexOf(RECORD_TERMINATOR);
-    if (first === -1) {
-      pending.push(chunk);
-      pendingLength += chunk.length;
-      continue;
-    }
-    const buf = pendingLength === 0 ? chunk : Buffer.concat([...pending, chunk]);
-    let position = 0;
-    let end = pendingLength + first;
-    while (end !== -1) {
-      yield parser.parse(buf, position, end, true, recordIndex++, pendingOffset + position);
-      position = end + 1;
-      end = buf.indexOf(RECORD_TERMINATOR, position);
-    }
-    pendingOffset += position;
-    pendingLength = buf.length - position;
-    pending = pendingLength > 0 ? [buf.subarray(position)] : [];
+  return new Iso2709Stream(source, new RecordParser(options));
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * {@link readIso2709}'s generator, written out: a record whose terminator is already in memory is
+ * parsed and handed out at once (one settled promise), without the async generator machinery that
+ * would cost several promise reactions per record; only reading the next chunk awaits. Behaves as
+ * the `async function*` it replaces: calls queue while one is reading, `return`/`throw` close the
+ * source once it has been opened, and after an error (or the end) every `next` is done.
+ * @internal
+ */
+class Iso2709Stream implements AsyncGenerator<ReadResult, undefined> {
+  private chunks: AsyncGenerator<Buffer> | null = null;
+  private state: 'start' | 'running' | 'done' = 'start';
+  /** The call being served asynchronously; later calls wait for it. */
+  private busy: Promise<unknown> | null = null;
+  /** The buffer records are cut from, its absolute input offset and where the next record starts. */
+  private buf: Buffer = EMPTY;
+  private bufOffset = 0;
+  private position = 0;
+  /** Bytes of a record that began in earlier chunks (views on them, joined once its terminator comes). */
+  private pending: Buffer[] = [];
+  private pendingLength = 0;
+  private recordIndex = 0;
+
+  constructor(
+    private readonly source: ByteSource,
+    private readonly parser: RecordParser,
+  ) {}
+
+  [Symbol.asyncIterator](): this {
+    return this;
   }
-  if (pendingLength > 0) {
-    const buf = Buffer.concat(pending);
-    if (!isBlank(buf, 0, buf.length))
-      yield parser.parse(buf, 0, buf.length, false, recordIndex, pendingOffset);
+
+  get [Symbol.toStringTag](): string {
+    return 'AsyncGenerator';
+  }
+
+  next(): Promise<IteratorResult<ReadResult, undefined>> {
+    if (this.busy !== null) return this.after(() => this.next());
+    if (this.state === 'running') {
+      const end = this.buf.indexOf(RECORD_TERMINATOR, this.position);
+      if (end !== -1) {
+        let result: ReadResult;
+        try {
+          result = this.take(end);
+        } catch (error) {
+          return this.serve(this.fail(error));
+        }
+        return Promise.resolve({ value: result, done: false });
+      }
+    } else if (this.state === 'done') {
+      return Promise.resolve({ value: undefined, done: true });
+    }
+    return this.serve(this.read());
+  }
+
+  return(value?: undefined | PromiseLike<undefined>): Promise<IteratorResult<ReadResult, undefined>> {
+    if (this.busy !== null) return this.after(() => this.return(value));
+    return this.serve(this.close().then(async () => ({ value: await value, done: true as const })));
+  }
+
+  throw(error: unknown): Promise<IteratorResult<ReadResult, undefined>> {
+    if (this.busy !== null) return this.after(() => this.throw(error));
+    return this.serve(
+      this.close().then(() => {
+        throw error;
+      }),
+    );
+  }
+
+  /** Runs `call` once the call being served has settled. */
+  private after<T>(call: () => Promise<T>): Promise<T> {
+    return this.busy!.then(call, call);
+  }
+
+  private serve<T>(promise: Promise<T>): Promise<T> {
+    this.busy = promise;
+    const settled = (): void => {
+      if (this.busy === promise) this.busy = null;
+    };
+    promise.then(settled, settled);
+    return promise;
+  }
+
+  /** The record from `position` to the terminator at `end` of `buf`. */
+  private take(end: number): ReadResult {
+    const start = this.position;
+    this.position = end + 1;
+    return this.parser.parse(this.buf, start, end, true, this.recordIndex++, this.bufOffset + start);
+  }
+
+  /** Ends the stream, closing the source if it was opened (as leaving a `for await` does). */
+  private async close(): Promise<void> {
+    const chunks = this.state === 'running' ? this.chunks : null;
+    this.state = 'done';
+    this.release();
+    await chunks?.return(undefined);
+  }
+
+  private async fail(error: unknown): Promise<never> {
+    await this.close();
+    throw error;
+  }
+
+  private release(): void {
+    this.chunks = null;
+    this.buf = EMPTY;
+    this.pending = [];
+    this.pendingLength = 0;
+  }
+
+  /** Reads chunks until a record is complete (or the input ends); `buf` holds no terminator after `position`. */
+  private async read(): Promise<IteratorResult<ReadResult, undefined>> {
+    if (this.state === 'start') {
+      this.state = 'running';
+      this.chunks = byteChunks(this.source);
+    }
+    const chunks = this.chunks!;
+    if (this.position < this.buf.length) {
+      this.pending.push(this.buf.subarray(this.position));
+      this.pendingLength += this.buf.length - this.position;
+    }
+    const pendingOffset = this.bufOffset + this.position;
+    this.buf = EMPTY;
+    this.position = 0;
+    for (;;) {
+      let next: IteratorResult<Buffer>;
+      try {
+        next = await chunks.next();
+      } catch (error) {
+        // the source failed: it is finished, there is nothing to close
+        this.state = 'done';
+        this.release();
+        throw error;
+      }
+      if (next.done === true) return this.finish(pendingOffset);
+      const chunk = next.value;
+      const first = chunk.indexOf(RECORD_TERMINATOR);
+      if (first === -1) {
+        this.pending.push(chunk);
+        this.pendingLength += chunk.length;
+        continue;
+      }
+      // the chunk becomes the buffer, after the record that ends at `first`
+      this.buf = chunk;
+      this.bufOffset = pendingOffset + this.pendingLength;
+      if (this.pendingLength === 0) {
+        this.position = 0;
+        return this.record(() => this.take(first));
+      }
+      // Join the record's earlier bytes with this chunk's up to (and with) the terminator only.
+      this.pending.push(chunk.subarray(0, first + 1));
+      const joined = Buffer.concat(this.pending, this.pendingLength + first + 1);
+      this.pending = [];
+      this.pendingLength = 0;
+      this.position = first + 1;
+      const index = this.recordIndex++;
+      return this.record(() => this.parser.parse(joined, 0, joined.length - 1, true, index, pendingOffset));
+    }
+  }
+
+  private async record(parse: () => ReadResult): Promise<IteratorResult<ReadResult, undefined>> {
+    let result: ReadResult;
+    try {
+      result = parse();
+    } catch (error) {
+      return this.fail(error);
+    }
+    return { value: result, done: false };
+  }
+
+  /** The input has ended: the bytes after the last terminator, unless blank, are one last record. */
+  private finish(pendingOffset: number): IteratorResult<ReadResult, undefined> {
+    this.state = 'done';
+    const pending = this.pending;
+    const length = this.pendingLength;
+    this.release();
+    if (length === 0) return { value: undefined, done: true };
+    const buf = Buffer.concat(pending, length);
+    if (isBlank(buf, 0, buf.length)) return { value: undefined, done: true };
+    return {
+      value: this.parser.parse(buf, 0, buf.length, false, this.recordIndex, pendingOffset),
+      done: false,
+    };
   }
 }
 

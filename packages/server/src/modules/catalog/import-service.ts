@@ -88,18 +88,6 @@ export function createImportService(deps: { database: Database; clock: Clock; br
       source: AsyncIterable<ReadResult> | Iterable<ReadResult>,
       options: ImportOptions,
     ): Promise<ImportReport> {
-      const report: ImportReport = {
-        read: 0,
-        created: 0,
-        overlaid: 0,
-        skipped: 0,
-        failed: 0,
-        itemsCreated: 0,
-        itemsExisting: 0,
-        itemsFailed: 0,
-        problems: [],
-        problemsOmitted: 0,
-      };
       const problem = (p: ImportProblem) => {
         if (report.problems.length < MAX_PROBLEMS) report.problems.push(p);
         else report.problemsOmitted++;
@@ -136,6 +124,7 @@ export function createImportService(deps: { database: Database; clock: Clock; br
         itemsExisting: 0,
         itemsFailed: 0,
       });
+      const report: ImportReport = { read: 0, ...zero(), problems: [], problemsOmitted: 0 };
 
       /**
        * Imports a batch in `trx`: one look-up of identifiers for the whole batch, new records written
