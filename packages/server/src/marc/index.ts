@@ -26,6 +26,7 @@ export {
   parseMarcJson,
   readMarcJson,
   toMarcJson,
+  toMarcJsonText,
   writeMarcJsonArray,
   writeMarcJsonLines,
 } from './marc-json.ts';

@@ -6,6 +6,7 @@ import {
   parseMarcJson,
   readMarcJson,
   toMarcJson,
+  toMarcJsonText,
   writeMarcJsonArray,
   writeMarcJsonLines,
 } from './marc-json.ts';
@@ -133,5 +134,22 @@ describe(writeMarcJsonArray.name, () => {
     const lines = (await collect(writeMarcJsonLines([record, record]))).join('');
     expect(lines.trim().split('\n')).toHaveLength(2);
     expect(parseMarcJson(lines).map((r) => r.record)).toEqual([record, record]);
+  });
+});
+
+describe('toMarcJsonText', () => {
+  it('writes exactly the text JSON.stringify gives for toMarcJson, for every corpus record', async () => {
+    const { readdirSync, readFileSync } = await import('node:fs');
+    const base = new URL('../../../../../shared/testdata/marc/', import.meta.url);
+    let compared = 0;
+    for (const entry of readdirSync(base, { recursive: true, withFileTypes: true })) {
+      if (!entry.isFile() || !/\.(mrc|marc|usmarc|dat)$/.test(entry.name)) continue;
+      for (const result of parseIso2709(readFileSync(`${entry.parentPath}/${entry.name}`))) {
+        if (!result.record) continue;
+        expect(toMarcJsonText(result.record)).toBe(JSON.stringify(toMarcJson(result.record)));
+        compared++;
+      }
+    }
+    expect(compared).toBeGreaterThan(3000);
   });
 });

@@ -6,7 +6,7 @@ import type { Actor } from '../../kernel/actor.ts';
 import { AppError } from '../../kernel/app-error.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import { newId } from '../../kernel/ids.ts';
-import { fromMarcJson, type MarcRecord, toMarcJson } from '../../marc/index.ts';
+import { fromMarcJson, type MarcRecord, toMarcJsonText } from '../../marc/index.ts';
 import { recordAudit } from '../audit/index.ts';
 import { type BibFormat, type BibSummary, summarize } from './bib-summary.ts';
 import * as repo from './catalog-repository.ts';
@@ -241,7 +241,7 @@ export async function writeNewRecords(
   prepared.forEach((p, i) => {
     const id = newId(at.getTime());
     const seq = firstSeq + i;
-    records.push(recordRow(id, seq, 1, JSON.stringify(toMarcJson(p.marc)), p.summary, at, at.toISOString()));
+    records.push(recordRow(id, seq, 1, toMarcJsonText(p.marc), p.summary, at, at.toISOString()));
     for (const identifier of p.identifiers) identifiers.push({ ...identifier, record_id: id });
     for (const subject of p.summary.subjects) subjects.push({ record_id: id, subject });
     versions.push({
@@ -276,7 +276,7 @@ export async function replaceRecord(
     existing.id,
     seq,
     version,
-    JSON.stringify(toMarcJson(p.marc)),
+    toMarcJsonText(p.marc),
     p.summary,
     at,
     existing.created_at,
