@@ -42,7 +42,9 @@ export async function serve(flags: { port?: string; host?: string }): Promise<vo
       lines.push('  Password: the one set in STACKS_ADMIN_PASSWORD');
     }
     if (seeded.demo)
-      lines.push('  The demo library was added: two branches, opening hours, closed days and staff roles.');
+      lines.push(
+        '  The demo library was added: two branches with hours and closed days, staff roles, and a catalog of about 2,000 records with items.',
+      );
   } else {
     lines.push('  Log in with your staff account (the first administrator is "admin").');
   }
