@@ -62,6 +62,18 @@ describe.each(testDialects())('catalog routes on %s', (dialect) => {
     expect(text.body).toContain('=245  10$aProgramming Perl');
     const iso = await s.http.inject({ method: 'GET', url: `/api/catalog/records/${id}?format=iso2709` });
     expect(iso.rawPayload.at(-1)).toBe(0x1d);
+    const byAccept = await s.http.inject({
+      method: 'GET',
+      url: `/api/catalog/records/${id}`,
+      headers: { accept: 'application/marcxml+xml' },
+    });
+    expect(byAccept.body).toContain('<record');
+    const marcAccept = await s.http.inject({
+      method: 'GET',
+      url: `/api/catalog/records/${id}`,
+      headers: { accept: 'application/marc' },
+    });
+    expect(marcAccept.headers['content-type']).toBe('application/marc');
   });
 
   it('refuses edits without catalog.edit, a bad MARC record, and a stale version', async () => {

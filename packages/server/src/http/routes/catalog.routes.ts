@@ -48,6 +48,15 @@ function marcFromBody(value: unknown): MarcRecord {
   return record;
 }
 
+/** The record format an `Accept` header asks for (MARCXML, ISO 2709, the text view), else JSON. */
+export function formatFromAccept(accept: string | undefined): 'json' | 'marcxml' | 'iso2709' | 'text' {
+  if (!accept) return 'json';
+  if (/application\/marcxml\+xml|application\/xml|text\/xml/.test(accept)) return 'marcxml';
+  if (/application\/marc(?![a-z+])/.test(accept)) return 'iso2709';
+  if (/text\/plain/.test(accept) && !/application\/json/.test(accept)) return 'text';
+  return 'json';
+}
+
 /** Bibliographic records, items, item types, search and shelf lists. */
 export function catalogRoutes(app: App): FastifyPluginAsyncTypebox {
   const { catalog } = app.services;
@@ -99,14 +108,15 @@ export function catalogRoutes(app: App): FastifyPluginAsyncTypebox {
         config: { access: 'public' },
         schema: {
           tags,
-          summary: 'One record: JSON with its summary and MARC-in-JSON, or ?format=marcxml|iso2709|text',
+          summary:
+            'One record: JSON with its summary and MARC-in-JSON, or MARCXML, ISO 2709 or the text view by ?format=marcxml|iso2709|text or by Accept (application/marcxml+xml, application/marc, text/plain)',
           params: IdParams,
           querystring: RecordFormatQuery,
           response: { 200: BibRecordResponse, ...errorResponses(400, 404) },
         },
       },
       async (request, reply) => {
-        const format = request.query.format ?? 'json';
+        const format = request.query.format ?? formatFromAccept(request.headers.accept);
         if (format === 'json') return recordResponse(request.params.id);
         const { marc } = await catalog.getRecord(request.params.id);
         // The response schema describes the JSON form; the other formats are sent as they are.
