@@ -151,12 +151,19 @@ class RecordParser {
   private textBase = 0;
   /** The whole data area is ASCII without MARC-8 escapes: every value is a plain substring. */
   private isPlainAscii = false;
+  /** Something was reported for the record being read. */
+  private hasProblems = false;
   /**
    * Buffer positions, ascending, of the data area's bytes that need decoding: 80-FF hex, and in
    * MARC-8 mode the escape (1B hex). Found once per record; `specialCount` = 0 for plain ASCII.
    */
   private specials = new Int32Array(256);
   private specialCount = 0;
+  /** Index in `specials` of the first one at or after the last range asked about. */
+  private specialCursor = 0;
+  private words: Int32Array<ArrayBufferLike> = new Int32Array(0);
+  /** [start, end) of the subfields of the field being read (see `cut`), reused. */
+  private cuts = new Int32Array(64);
   /** Data ranges [start, end) of the directory entries, reused from record to record. */
   private entryStarts = new Int32Array(64);
   private entryEnds = new Int32Array(64);
@@ -167,6 +174,7 @@ class RecordParser {
   }
 
   private report(code: MarcProblemCode, severity: 'error' | 'warning', at: number, message: string): void {
+    this.hasProblems = true;
     this.sink.add(code, severity, at + this.shift, message);
   }
 
@@ -188,7 +196,10 @@ class RecordParser {
     this.sink.recordIndex = recordIndex;
     const record = this.parseRecord(start, end, isTerminated);
     this.recordText = '';
-    return { recordIndex, byteOffset: offset, record, problems: this.sink.take() };
+    // most records have no problem: a new empty list, as the sink would give, without asking it
+    const problems = this.hasProblems ? this.sink.take() : [];
+    this.hasProblems = false;
+    return { recordIndex, byteOffset: offset, record, problems };
   }
 
   private parseRecord(start: number, end: number, isTerminated: boolean): MarcRecord | null {
@@ -537,16 +548,41 @@ class RecordParser {
       this.specials = new Int32Array(Math.max(end - start, this.specials.length * 2));
     }
     const specials = this.specials;
+    const isMarc8 = this.mode === 'marc8';
+    // Four bytes at a time where they are aligned in the buffer's memory; the rest byte by byte.
+    const words = this.wordsOf(buf);
+    const shift = buf.byteOffset;
     let n = 0;
-    if (this.mode === 'utf8') {
-      for (let i = start; i < end; i++) if (buf[i]! >= 0x80) specials[n++] = i;
-    } else {
-      for (let i = start; i < end; i++) {
-        const b = buf[i]!;
-        if (b >= 0x80 || b === ESCAPE) specials[n++] = i;
+    let i = start;
+    const head = Math.min(end, start + ((4 - ((shift + start) & 3)) & 3));
+    for (; i < head; i++) {
+      const b = buf[i]!;
+      if (b >= 0x80 || (b === ESCAPE && isMarc8)) specials[n++] = i;
+    }
+    for (; i + 4 <= end; i += 4) {
+      const w = words[(shift + i) >> 2]!;
+      // a byte with its high bit set, or (MARC-8) a byte equal to 1B hex: w ^ 1B1B1B1B has a zero byte
+      const x = w ^ 0x1b1b1b1b;
+      const escapes = isMarc8 ? (x - 0x01010101) & ~x : 0;
+      if (((w | escapes) & 0x80808080) === 0) continue;
+      for (let k = i; k < i + 4; k++) {
+        const b = buf[k]!;
+        if (b >= 0x80 || (b === ESCAPE && isMarc8)) specials[n++] = k;
       }
     }
+    for (; i < end; i++) {
+      const b = buf[i]!;
+      if (b >= 0x80 || (b === ESCAPE && isMarc8)) specials[n++] = i;
+    }
     this.specialCount = n;
+    this.specialCursor = 0;
+  }
+
+  /** A 32-bit view on all of `buf`'s memory (from its ArrayBuffer's start), kept while records come from it. */
+  private wordsOf(buf: Buffer): Int32Array {
+    const memory = buf.buffer;
+    if (this.words.buffer !== memory) this.words = new Int32Array(memory, 0, memory.byteLength >>> 2);
+    return this.words;
   }
 
   /** True when the bytes [start, end) are not plain ASCII text (they need UTF-8 or MARC-8 decoding). */
@@ -554,14 +590,21 @@ class RecordParser {
     const n = this.specialCount;
     if (n === 0) return false;
     const specials = this.specials;
-    // the first special at or after `start`
-    let lo = 0;
-    let hi = n;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (specials[mid]! < start) lo = mid + 1;
-      else hi = mid;
+    // The first special at or after `start`: ranges come in data order, so walk on from the last
+    // answer; search from the beginning for a range before it.
+    let lo = this.specialCursor;
+    if (lo > 0 && specials[lo - 1]! >= start) {
+      lo = 0;
+      let hi = n;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (specials[mid]! < start) lo = mid + 1;
+        else hi = mid;
+      }
+    } else {
+      while (lo < n && specials[lo]! < start) lo++;
     }
+    this.specialCursor = lo;
     return lo < n && specials[lo]! < end;
   }
 
@@ -632,45 +675,101 @@ class RecordParser {
 
   /** Subfields from the first delimiter at `delimiter` to `end`. */
   private subfields(tag: string, delimiter: number, end: number): Subfield[] {
+    const base = this.textBase;
     if (!this.needsDecoding(delimiter, end)) {
       // Plain text: cut each value straight from the record text.
-      const base = this.textBase;
-      return this.split(this.recordText, delimiter + 1 - base, end - base, tag, delimiter);
+      const text = this.recordText;
+      return this.build(text, this.cut(text, delimiter + 1 - base, end - base, tag, delimiter), false);
     }
     if (this.mode === 'utf8') {
       // One string for the whole field, cut at the delimiters (1F hex is ASCII in UTF-8).
       const text = this.slices.utf8Slice(delimiter + 1, end);
-      return this.split(text, 0, text.length, tag, delimiter);
+      return this.build(text, this.cut(text, 0, text.length, tag, delimiter), false);
     }
     // MARC-8: decode subfield by subfield, so a bad escape in one cannot garble the next.
-    const out: Subfield[] = [];
     const text = this.recordText;
-    const base = this.textBase;
+    let count = 0;
     let from = delimiter + 1;
     while (from <= end) {
       let to = text.indexOf('\x1f', from - base);
       to = to === -1 || to + base >= end ? end : to + base;
       if (to === from) this.reportEmptySubfield(tag, from);
-      else out.push({ code: text.charAt(from - base), value: this.text(from + 1, to) });
+      else {
+        if (2 * count + 2 > this.cuts.length) this.growCuts();
+        this.cuts[2 * count] = from - base;
+        this.cuts[2 * count + 1] = to - base;
+        count++;
+      }
       from = to + 1;
     }
-    return out;
+    return this.build(text, count, true);
   }
 
   /**
-   * The subfields of `text` from `from` (just after a delimiter) to `limit`, cut at the delimiters;
-   * empty subfields are reported at `delimiter`.
+   * Finds the subfields of `text` from `from` (just after a delimiter) to `limit`, cut at the
+   * delimiters, and leaves their [code, end) ranges in `cuts`; empty subfields are reported at
+   * `delimiter`. Returns how many there are.
    */
-  private split(text: string, from: number, limit: number, tag: string, delimiter: number): Subfield[] {
-    const out: Subfield[] = [];
+  private cut(text: string, from: number, limit: number, tag: string, delimiter: number): number {
+    let count = 0;
     while (from <= limit) {
       let to = text.indexOf('\x1f', from);
       if (to === -1 || to > limit) to = limit;
       if (to === from) this.reportEmptySubfield(tag, delimiter);
-      else out.push({ code: text.charAt(from), value: text.substring(from + 1, to) });
+      else {
+        if (2 * count + 2 > this.cuts.length) this.growCuts();
+        this.cuts[2 * count] = from;
+        this.cuts[2 * count + 1] = to;
+        count++;
+      }
       from = to + 1;
     }
-    return out;
+    return count;
+  }
+
+  private growCuts(): void {
+    const grown = new Int32Array(this.cuts.length * 2);
+    grown.set(this.cuts);
+    this.cuts = grown;
+  }
+
+  /**
+   * The `count` subfields whose ranges {@link cut} left in `cuts` (positions in `text`), in an array
+   * of exactly that length. Values are cut from `text`, or when `isMarc8` (`text` is the record text)
+   * decoded from the record's bytes where they need it.
+   */
+  private build(text: string, count: number, isMarc8: boolean): Subfield[] {
+    const cuts = this.cuts;
+    switch (count) {
+      case 0:
+        return [];
+      case 1:
+        return [this.subfield(text, cuts[0]!, cuts[1]!, isMarc8)];
+      case 2:
+        return [
+          this.subfield(text, cuts[0]!, cuts[1]!, isMarc8),
+          this.subfield(text, cuts[2]!, cuts[3]!, isMarc8),
+        ];
+      case 3:
+        return [
+          this.subfield(text, cuts[0]!, cuts[1]!, isMarc8),
+          this.subfield(text, cuts[2]!, cuts[3]!, isMarc8),
+          this.subfield(text, cuts[4]!, cuts[5]!, isMarc8),
+        ];
+      default: {
+        const out: Subfield[] = [];
+        for (let i = 0; i < count; i++)
+          out.push(this.subfield(text, cuts[2 * i]!, cuts[2 * i + 1]!, isMarc8));
+        return out;
+      }
+    }
+  }
+
+  private subfield(text: string, from: number, to: number, isMarc8: boolean): Subfield {
+    return {
+      code: text.charAt(from),
+      value: isMarc8 ? this.text(this.textBase + from + 1, this.textBase + to) : text.substring(from + 1, to),
+    };
   }
 
   private reportEmptySubfield(tag: string, at: number): void {
@@ -818,11 +917,7 @@ class Iso2709Stream implements AsyncGenerator<ReadResult, undefined> {
 
   throw(error: unknown): Promise<IteratorResult<ReadResult, undefined>> {
     if (this.busy !== null) return this.after(() => this.throw(error));
-    return this.serve(
-      this.close().then(() => {
-        throw error;
-      }),
-    );
+    return this.serve(this.fail(error));
   }
 
   /** Runs `call` once the call being served has settled. */
@@ -854,8 +949,13 @@ class Iso2709Stream implements AsyncGenerator<ReadResult, undefined> {
     await chunks?.return(undefined);
   }
 
+  /** Ends the stream with `error`, which wins over one from closing the source (as in a `for await`). */
   private async fail(error: unknown): Promise<never> {
-    await this.close();
+    try {
+      await this.close();
+    } catch {
+      // the first error is the one to report
+    }
     throw error;
   }
 

@@ -56,6 +56,21 @@ const REPLACEMENT = 0xfffd;
 const FIRST_NORMALIZATION_SENSITIVE = 0x300;
 /** Longest output converted with a single String.fromCharCode call. */
 const FROM_CHAR_CODE_CHUNK = 8192;
+/**
+ * Basic Latin maps 0x21–0x7E to themselves (preferred and alternate mappings, no combining marks), so
+ * while it is G0 those bytes and the space need no table look-up: see the shortcut in `decode`.
+ */
+const IS_BASIC_LATIN_ASCII = (() => {
+  for (let byte = 0x21; byte <= 0x7e; byte++) {
+    const ok =
+      BASIC_LATIN.kind === 'single' &&
+      BASIC_LATIN.codes[byte] === byte &&
+      BASIC_LATIN.alternateCodes[byte] === byte &&
+      BASIC_LATIN.combining[byte] === 0;
+    if (!ok) return false;
+  }
+  return true;
+})();
 
 let output = new Uint16Array(1024);
 let pending = new Uint16Array(64);
@@ -105,9 +120,10 @@ function report(problems: Marc8Problem[], from: number, offset: number, message:
 }
 
 /**
- * Decodes the MARC-8 bytes [from, length) of `bytes` (offsets in problems are relative to `from`), whatever
- * they hold: callers handle plain ASCII themselves; `problems` collects what went wrong, or is null when the caller does not care.
- * Never throws on bad input: undecodable bytes become U+FFFD.
+ * Decodes the MARC-8 bytes [from, length) of `bytes` (`length` is the end index; offsets in problems
+ * are relative to `from`). Callers take the plain ASCII shortcut themselves. `problems` collects what
+ * went wrong, or is null when the caller does not care. Never throws on bad input: undecodable bytes
+ * become U+FFFD.
  */
 function decode(
   bytes: Uint8Array,
@@ -138,6 +154,15 @@ function decode(
   let i = from;
   while (i < length) {
     const byte = bytes[i]!;
+    if (byte >= SPACE && byte <= 0x7e && g0 === BASIC_LATIN && IS_BASIC_LATIN_ASCII) {
+      // Shortcut of the general path below for ASCII in G0 = Basic Latin: the character itself, then
+      // the combining marks written before it.
+      out[outLength++] = byte;
+      for (let k = 0; k < marksLength; k++) out[outLength++] = marks[k]!;
+      marksLength = 0;
+      i += 1;
+      continue;
+    }
     let codePoint: number;
     let combining = false;
     const start = i;
@@ -333,9 +358,74 @@ function decode(
     for (let k = 0; k < marksLength; k++) out[outLength++] = marks[k]!;
   }
 
-  const text = unitsToString(out, outLength);
-  if (!normalizationSensitive || normalization === 'none') return text;
-  return text.normalize(normalization);
+  if (!normalizationSensitive || normalization === 'none') return unitsToString(out, outLength);
+  if (normalization === 'NFC') {
+    const composed = composePairs(out, outLength);
+    if (composed !== -1) return unitsToString(out, composed);
+  }
+  return unitsToString(out, outLength).normalize(normalization);
+}
+
+/**
+ * NFC of a text held as UTF-16 units, for the usual shape of decoded MARC-8 (every unit from U+0300
+ * up directly follows one below U+0300, like a letter with one diacritic): NFC works segment by
+ * segment, and every character below U+0300 is NFC-stable and starts a segment (no character below
+ * U+0300 is canonically ordered, decomposed or composed with what precedes it), so the NFC of the text
+ * is the NFC of each two-unit pair, which `String.prototype.normalize` gives once per distinct pair.
+ * Rewrites `units` in place and returns the new length, or -1 (nothing changed) for another shape: a
+ * unit from U+0300 up first or after another, a surrogate, a pair whose NFC is longer than 2 units.
+ */
+function composePairs(units: Uint16Array, length: number): number {
+  let pairCount = 0;
+  for (let r = 0; r < length; r++) {
+    const unit = units[r]!;
+    if (unit < FIRST_NORMALIZATION_SENSITIVE) continue;
+    if (r === 0 || units[r - 1]! >= FIRST_NORMALIZATION_SENSITIVE || (unit >= 0xd800 && unit <= 0xdfff)) {
+      return -1;
+    }
+    const composed = composedPair(units[r - 1]!, unit);
+    if (composed === -1) return -1;
+    if (pairCount === pairResults.length) {
+      const grown = new Uint32Array(pairResults.length * 2);
+      grown.set(pairResults);
+      pairResults = grown;
+    }
+    pairResults[pairCount++] = composed;
+  }
+  let w = 0;
+  let pair = 0;
+  for (let r = 0; r < length; r++) {
+    if (r + 1 < length && units[r + 1]! >= FIRST_NORMALIZATION_SENSITIVE) {
+      const composed = pairResults[pair++]!;
+      units[w++] = composed & 0xffff;
+      if (composed > 0xffff) units[w++] = composed >>> 16;
+      r++;
+    } else {
+      units[w++] = units[r]!;
+    }
+  }
+  return w;
+}
+
+/** NFC results of two-unit pairs (see {@link composedPair}), by `first * 0x10000 + second`. */
+const pairCache = new Map<number, number>();
+const PAIR_CACHE_LIMIT = 1 << 16;
+let pairResults = new Uint32Array(16);
+
+/**
+ * The NFC of the units `first` `second` as a number: the first unit in the low 16 bits, the second
+ * (if any) in the high 16 bits; -1 when it is longer than 2 units.
+ */
+function composedPair(first: number, second: number): number {
+  const key = first * 0x10000 + second;
+  const known = pairCache.get(key);
+  if (known !== undefined) return known;
+  const text = String.fromCharCode(first, second).normalize('NFC');
+  let composed = -1;
+  if (text.length === 1) composed = text.charCodeAt(0);
+  else if (text.length === 2) composed = text.charCodeAt(0) + text.charCodeAt(1) * 0x10000;
+  if (pairCache.size < PAIR_CACHE_LIMIT) pairCache.set(key, composed);
+  return composed;
 }
 
 /**
