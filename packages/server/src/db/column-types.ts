@@ -1,4 +1,4 @@
-import { type ColumnDataType, type Expression, sql } from 'kysely';
+import type { ColumnDataType, Expression } from 'kysely';
 
 /**
  * Column types for migrations, so one migration runs on both dialects. Migrations receive the
@@ -24,14 +24,4 @@ export function columnTypes(dialect: 'sqlite' | 'postgres'): ColumnTypes {
   return dialect === 'postgres'
     ? { id: 'uuid', instant: 'text', localDate: 'text', bool: 'boolean', money: 'bigint', json: 'text' }
     : { id: 'text', instant: 'text', localDate: 'text', bool: 'integer', money: 'integer', json: 'text' };
-}
-
-/** `false` as a default value that both dialects accept for a bool column. */
-export function falseDefault(dialect: 'sqlite' | 'postgres') {
-  return dialect === 'postgres' ? sql`false` : sql`0`;
-}
-
-/** `true` as a default value for a bool column. */
-export function trueDefault(dialect: 'sqlite' | 'postgres') {
-  return dialect === 'postgres' ? sql`true` : sql`1`;
 }

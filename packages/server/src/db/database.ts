@@ -62,13 +62,6 @@ export function openDatabase(options: DatabaseOptions): Database {
   return { db, dialect: 'sqlite', sqlite, close: () => db.destroy() };
 }
 
-/** Parses a `DATABASE_URL`-style setting into options; anything but postgres:// is refused. */
-export function postgresOptions(url: string, poolSize?: number): DatabaseOptions {
-  if (!/^postgres(ql)?:\/\//.test(url))
-    throw new Error('DATABASE_URL must start with postgres:// or postgresql://');
-  return poolSize === undefined ? { dialect: 'postgres', url } : { dialect: 'postgres', url, poolSize };
-}
-
 class StacksSqliteAdapter extends SqliteAdapter {
   // SQLite does run DDL inside transactions: let the migrator wrap a run in one, so a failed
   // migration leaves the database as it was.

@@ -29,8 +29,3 @@ export function fixedClock(instant: string | Date): FixedClock {
     },
   };
 }
-
-/** The instant as stored everywhere: ISO-8601 UTC with milliseconds and `Z` (lexical order = time order). */
-export function toInstant(date: Date): string {
-  return date.toISOString();
-}

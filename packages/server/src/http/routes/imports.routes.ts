@@ -58,7 +58,7 @@ export function importRoutes(app: App): FastifyPluginAsyncTypebox {
         const file = createWriteStream(path);
         await pipeline(body, file);
         if (file.bytesWritten === 0) throw new AppError('VALIDATION_FAILED', 'The uploaded file is empty');
-        const { job } = await jobs.start(
+        const job = await jobs.start(
           actorOf(request),
           { path, fileName: q.fileName ?? 'upload', sizeBytes: file.bytesWritten },
           {

@@ -26,10 +26,6 @@ export async function allocateSequence(db: Executor, name: string, count = 1): P
   return allocateSequence(db, name, count);
 }
 
-export async function insertRecordRow(db: Executor, row: BibRecordRow): Promise<void> {
-  await db.insertInto('bib_records').values(row).execute();
-}
-
 /** Splits rows into multi-row statements of at most `size` rows (fewer round trips for imports). */
 function* chunks<T>(rows: readonly T[], size: number): Generator<T[]> {
   for (let i = 0; i < rows.length; i += size) yield rows.slice(i, i + size);
@@ -108,11 +104,6 @@ export async function deleteRecordRow(db: Executor, id: string): Promise<void> {
 
 export async function findRecordRow(db: Executor, id: string): Promise<BibRecordRow | undefined> {
   return db.selectFrom('bib_records').selectAll().where('id', '=', id).executeTakeFirst();
-}
-
-export async function findRecordRows(db: Executor, ids: readonly string[]): Promise<BibRecordRow[]> {
-  if (ids.length === 0) return [];
-  return db.selectFrom('bib_records').selectAll().where('id', 'in', ids).execute();
 }
 
 export async function countRecords(db: Executor): Promise<number> {

@@ -67,14 +67,14 @@ export function createImportJobs(deps: {
 
   return {
     /**
-     * Starts importing an uploaded file (removed when done) and returns at once with the job.
-     * `whenDone` resolves when the import has finished, for tests and the CLI.
+     * Starts importing an uploaded file (removed when done) and returns at once with the job; the
+     * import goes on in the background, recording its outcome in the job.
      */
     async start(
       actor: Actor,
       upload: { path: string; fileName: string; sizeBytes: number },
       options: Omit<ImportOptions, 'onProgress'>,
-    ): Promise<{ job: ImportJob; whenDone: Promise<void> }> {
+    ): Promise<ImportJob> {
       const now = clock.now();
       const id = newId(now.getTime());
       const opened = await readMarcFile(upload.path).catch(async (error: Error) => {
@@ -101,7 +101,7 @@ export function createImportJobs(deps: {
       });
       let lastWrite = 0;
       let pending: Promise<void> = Promise.resolve();
-      const whenDone = (async () => {
+      void (async () => {
         try {
           const report = await imports.importRecords(actor, opened.records, {
             ...options,
@@ -140,7 +140,7 @@ export function createImportJobs(deps: {
           await rm(upload.path, { force: true });
         }
       })();
-      return { job: toJob((await repo.findImportRow(db, id))!), whenDone };
+      return toJob((await repo.findImportRow(db, id))!);
     },
 
     async get(id: string): Promise<ImportJob> {

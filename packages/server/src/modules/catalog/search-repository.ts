@@ -22,17 +22,6 @@ export interface SearchDocument {
   other: string;
 }
 
-/** Adds or replaces a record in the search index, in the caller's transaction. */
-export async function indexRecord(
-  database: Database,
-  trx: Executor,
-  seq: number,
-  doc: SearchDocument,
-  isNew: boolean,
-) {
-  await indexRecords(database, trx, [{ seq, doc }], isNew);
-}
-
 /** Adds (or replaces) many records in the search index at once, in the caller's transaction. */
 export async function indexRecords(
   database: Database,
