@@ -10,6 +10,15 @@ export const PERMISSIONS = {
   'tokens.manage': 'Create and revoke API tokens for integrations',
   'audit.read': 'Read the audit log',
   'catalog.edit': 'Add, change and delete bibliographic records and items; import records',
+  'patrons.read': 'Look up patrons and see their loans, holds and fines',
+  'patrons.manage':
+    'Register and change patrons, issue and replace cards, set and lift blocks, merge, import',
+  'circulation.desk': 'Check out, check in and renew items; place and manage holds; receive transits',
+  'circulation.override': 'Override a refused checkout or renewal, with a reason',
+  'fines.collect': 'Take payments and add manual fees; record disputes',
+  'fines.waive': 'Waive, write off and refund charges; resolve disputes',
+  'policies.manage': 'Change patron categories, circulation rules and notice templates',
+  'jobs.run': 'Run the daily jobs (fines, notices, holds, privacy) by hand',
 } as const;
 
 /** A permission name. */

@@ -7,6 +7,9 @@ import { migration as m0003 } from './migrations/0003-audit.ts';
 import { migration as m0004 } from './migrations/0004-catalog.ts';
 import { migration as m0005 } from './migrations/0005-catalog-imports.ts';
 import { migration as m0006 } from './migrations/0006-search-facets.ts';
+import { migration as m0007 } from './migrations/0007-patrons.ts';
+import { migration as m0008 } from './migrations/0008-circulation.ts';
+import { migration as m0009 } from './migrations/0009-notices-jobs.ts';
 import type { StacksMigration } from './migrations/migration.ts';
 
 /** Every migration in order. Names never change once released; new ones are appended. */
@@ -17,6 +20,9 @@ const MIGRATIONS: Record<string, StacksMigration> = {
   '0004-catalog': m0004,
   '0005-catalog-imports': m0005,
   '0006-search-facets': m0006,
+  '0007-patrons': m0007,
+  '0008-circulation': m0008,
+  '0009-notices-jobs': m0009,
 };
 
 function migrator(database: Database, all: Record<string, StacksMigration> = MIGRATIONS): Migrator {

@@ -25,6 +25,23 @@ export interface DB {
   items: ItemRow;
   catalog_imports: CatalogImportRow;
   bib_facets: BibFacetRow;
+  patron_categories: PatronCategoryRow;
+  patrons: PatronRow;
+  patron_cards: PatronCardRow;
+  patron_blocks: PatronBlockRow;
+  patron_sessions: PatronSessionRow;
+  circulation_rules: CirculationRuleRow;
+  loans: LoanRow;
+  holds: HoldRow;
+  transits: TransitRow;
+  account_lines: AccountLineRow;
+  account_allocations: AccountAllocationRow;
+  disputes: DisputeRow;
+  dispute_charges: DisputeChargeRow;
+  dispute_notes: DisputeNoteRow;
+  notice_templates: NoticeTemplateRow;
+  notices: NoticeRow;
+  job_leases: JobLeaseRow;
 }
 
 /** A stored boolean: written as boolean, read as boolean (PostgreSQL) or 0/1 (SQLite). */
@@ -252,4 +269,235 @@ export interface BibFacetRow {
   title_length: number;
   /** Items of the record that are on the shelf now. */
   available: number;
+}
+
+export interface PatronCategoryRow {
+  code: string;
+  name: string;
+  loan_limit: number;
+  fine_limit_minor: number | null;
+  enrolment_months: number;
+  age_min: number | null;
+  age_max: number | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface PatronRow {
+  id: string;
+  card_barcode: string;
+  first_name: string;
+  last_name: string;
+  name_key: string;
+  birth_date: string | null;
+  email: string | null;
+  email_key: string | null;
+  phone: string | null;
+  address: string | null;
+  category_code: string;
+  home_branch_id: string;
+  pin_hash: string | null;
+  expires_on: string;
+  notes: string | null;
+  guarantor_id: string | null;
+  notice_channel: string;
+  language: string;
+  keep_history: DbBool;
+  status: string;
+  merged_into_id: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface PatronCardRow {
+  id: string;
+  patron_id: string;
+  barcode: string;
+  status: string;
+  issued_at: string;
+  replaced_at: string | null;
+  replace_reason: string | null;
+}
+
+export interface PatronBlockRow {
+  id: string;
+  patron_id: string;
+  reason: string;
+  created_by: string;
+  created_at: string;
+  lifted_at: string | null;
+  lifted_by: string | null;
+}
+
+export interface PatronSessionRow {
+  token_hash: string;
+  patron_id: string;
+  created_at: string;
+  expires_at: string;
+  last_seen_at: string;
+}
+
+export interface CirculationRuleRow {
+  id: string;
+  branch_id: string | null;
+  patron_category: string | null;
+  item_type: string | null;
+  loan_period: number;
+  loan_unit: string;
+  renewals_allowed: number;
+  renewal_period: number | null;
+  max_loans: number | null;
+  fine_per_unit_minor: number;
+  grace_units: number;
+  max_fine_minor: number | null;
+  holds_allowed: number;
+  hold_shelf_days: number;
+  lost_after_days: number | null;
+  lost_processing_fee_minor: number;
+  refund_lost_on_return: DbBool;
+  charge_closed_days: DbBool;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface LoanRow {
+  id: string;
+  item_id: string;
+  patron_id: string | null;
+  branch_id: string;
+  rule_id: string | null;
+  checked_out_at: string;
+  due_at: string;
+  loan_unit: string;
+  renewals: number;
+  fine_per_unit_minor: number;
+  grace_units: number;
+  max_fine_minor: number | null;
+  charge_closed_days: DbBool;
+  fine_charged_minor: number;
+  status: string;
+  lost_at: string | null;
+  returned_at: string | null;
+  returned_branch_id: string | null;
+  checked_out_by: string;
+  override_reason: string | null;
+  anonymised_at: string | null;
+}
+
+export interface HoldRow {
+  id: string;
+  patron_id: string;
+  record_id: string;
+  item_id: string | null;
+  level: string;
+  pickup_branch_id: string;
+  status: string;
+  suspended_until: string | null;
+  not_needed_after: string | null;
+  trapped_at: string | null;
+  shelf_expires_on: string | null;
+  ended_at: string | null;
+  end_reason: string | null;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface TransitRow {
+  id: string;
+  item_id: string;
+  from_branch_id: string;
+  to_branch_id: string;
+  hold_id: string | null;
+  reason: string;
+  status: string;
+  sent_at: string;
+  received_at: string | null;
+}
+
+export interface AccountLineRow {
+  id: string;
+  patron_id: string;
+  kind: string;
+  amount_minor: number;
+  currency: string;
+  loan_id: string | null;
+  item_id: string | null;
+  description: string;
+  reason: string | null;
+  created_by: string;
+  created_at: string;
+  idempotency_key: string | null;
+}
+
+export interface AccountAllocationRow {
+  id: string;
+  credit_id: string;
+  charge_id: string;
+  amount_minor: number;
+  created_at: string;
+}
+
+export interface DisputeRow {
+  id: string;
+  patron_id: string;
+  status: string;
+  complaint: string;
+  resolution: string | null;
+  waived_minor: number;
+  created_by: string;
+  created_at: string;
+  resolved_by: string | null;
+  resolved_at: string | null;
+}
+
+export interface DisputeChargeRow {
+  dispute_id: string;
+  charge_id: string;
+}
+
+export interface DisputeNoteRow {
+  id: string;
+  dispute_id: string;
+  author: string;
+  text: string;
+  created_at: string;
+}
+
+export interface NoticeTemplateRow {
+  kind: string;
+  language: string;
+  subject: string;
+  body: string;
+  updated_at: string;
+}
+
+export interface NoticeRow {
+  id: string;
+  patron_id: string;
+  kind: string;
+  channel: string;
+  language: string;
+  recipient: string | null;
+  subject: string;
+  body: string;
+  dedupe_key: string;
+  status: string;
+  attempts: number;
+  next_attempt_at: string;
+  lease_until: string | null;
+  last_error: string | null;
+  message_id: string;
+  sent_at: string | null;
+  created_at: string;
+}
+
+export interface JobLeaseRow {
+  name: string;
+  holder: string | null;
+  lease_until: string | null;
+  last_started_at: string | null;
+  last_finished_at: string | null;
+  last_outcome: string | null;
+  last_summary: string | null;
 }

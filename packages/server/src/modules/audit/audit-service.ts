@@ -1,5 +1,5 @@
 import type { Executor } from '../../db/database.ts';
-import type { Actor } from '../../kernel/actor.ts';
+import { type Actor, actorRef } from '../../kernel/actor.ts';
 import { newId } from '../../kernel/ids.ts';
 import { type AuditQuery, findAuditRows, insertAuditRow } from './audit-repository.ts';
 
@@ -32,8 +32,8 @@ export async function recordAudit(trx: Executor, at: Date, actor: Actor, entry: 
   await insertAuditRow(trx, {
     id: newId(at.getTime()),
     at: at.toISOString(),
-    actor_type: actor.type === 'staff' ? (actor.via === 'token' ? 'token' : 'staff') : 'system',
-    actor_id: actor.type === 'staff' ? actor.id : actor.name,
+    actor_type: actorRef(actor).type,
+    actor_id: actorRef(actor).id,
     action: entry.action,
     entity_type: entry.entityType,
     entity_id: entry.entityId ?? null,

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Database, Executor } from '../../db/database.ts';
 import { isForeignKeyViolation, isUniqueViolation } from '../../db/errors.ts';
 import type { BibIdentifierRow, BibRecordRow, BibRecordVersionRow, ItemRow } from '../../db/schema.ts';
-import type { Actor } from '../../kernel/actor.ts';
+import { type Actor, actorRef } from '../../kernel/actor.ts';
 import { AppError } from '../../kernel/app-error.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import { newId } from '../../kernel/ids.ts';
@@ -163,9 +163,8 @@ function toItem(row: ItemRow): Item {
 }
 
 function actorColumns(actor: Actor) {
-  return actor.type === 'staff'
-    ? { actor_type: 'staff', actor_id: actor.id }
-    : { actor_type: 'system', actor_id: actor.name };
+  const ref = actorRef(actor);
+  return { actor_type: ref.type, actor_id: ref.id };
 }
 
 function recordRow(

@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import type { Database } from '../../db/database.ts';
 import type { CatalogImportRow } from '../../db/schema.ts';
-import type { Actor } from '../../kernel/actor.ts';
+import { type Actor, actorRef } from '../../kernel/actor.ts';
 import { AppError } from '../../kernel/app-error.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import { newId } from '../../kernel/ids.ts';
@@ -94,7 +94,7 @@ export function createImportJobs(deps: {
         options: JSON.stringify(options),
         report: null,
         error: null,
-        created_by: actor.type === 'staff' ? actor.id : actor.name,
+        created_by: actorRef(actor).id,
         created_at: now.toISOString(),
         updated_at: now.toISOString(),
         finished_at: null,

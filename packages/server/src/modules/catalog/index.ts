@@ -20,6 +20,13 @@ export {
   type ImportService,
   type MatchPoint,
 } from './import-service.ts';
+export {
+  type CirculationItem,
+  changeItemStatus,
+  circulationItemByBarcode,
+  circulationItemById,
+  itemsOfRecordForHolds,
+} from './item-circulation.ts';
 export { ITEM_STATUSES, type ItemStatus } from './items.ts';
 export { createProcessingService, type ProcessingService } from './processing-service.ts';
 export { parseQuery } from './search-query.ts';
