@@ -1,0 +1,494 @@
+import type { Executor } from '../../db/database.ts';
+import type { CirculationRuleRow, HoldRow, LoanRow, TransitRow } from '../../db/schema.ts';
+
+// ---- rules ----
+
+export async function findRules(db: Executor): Promise<CirculationRuleRow[]> {
+  return db.selectFrom('circulation_rules').selectAll().orderBy('created_at').orderBy('id').execute();
+}
+
+export async function findRule(db: Executor, id: string): Promise<CirculationRuleRow | undefined> {
+  return db.selectFrom('circulation_rules').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function insertRule(db: Executor, row: CirculationRuleRow): Promise<void> {
+  await db.insertInto('circulation_rules').values(row).execute();
+}
+
+export async function updateRule(
+  db: Executor,
+  id: string,
+  changes: Partial<CirculationRuleRow>,
+): Promise<void> {
+  await db.updateTable('circulation_rules').set(changes).where('id', '=', id).execute();
+}
+
+export async function deleteRule(db: Executor, id: string): Promise<void> {
+  await db.deleteFrom('circulation_rules').where('id', '=', id).execute();
+}
+
+/** Change marker of the rules table, so each process can cache the matrix and notice edits by others. */
+export async function rulesVersion(db: Executor): Promise<string> {
+  const row = await db
+    .selectFrom('circulation_rules')
+    .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.max('updated_at').as('latest')])
+    .executeTakeFirstOrThrow();
+  return `${Number(row.n)}:${row.latest ?? ''}`;
+}
+
+// ---- loans ----
+
+export async function insertLoan(db: Executor, row: LoanRow): Promise<void> {
+  await db.insertInto('loans').values(row).execute();
+}
+
+export async function findOpenLoanOfItem(db: Executor, itemId: string): Promise<LoanRow | undefined> {
+  return db
+    .selectFrom('loans')
+    .selectAll()
+    .where('item_id', '=', itemId)
+    .where('returned_at', 'is', null)
+    .executeTakeFirst();
+}
+
+export async function findLoan(db: Executor, id: string): Promise<LoanRow | undefined> {
+  return db.selectFrom('loans').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** The most recent loan of an item that has ended (for retried check-ins). */
+export async function findLastReturnedLoanOfItem(db: Executor, itemId: string): Promise<LoanRow | undefined> {
+  return db
+    .selectFrom('loans')
+    .selectAll()
+    .where('item_id', '=', itemId)
+    .where('returned_at', 'is not', null)
+    .orderBy('returned_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+/** Counts of a patron's open loans: all, of one item type, and overdue at `now`. One indexed range read. */
+export async function countOpenLoans(
+  db: Executor,
+  patronId: string,
+  nowIso: string,
+  itemType: string,
+): Promise<{ total: number; ofType: number; overdue: number }> {
+  const row = await db
+    .selectFrom('loans')
+    .innerJoin('items', 'items.id', 'loans.item_id')
+    .select((eb) => [
+      eb.fn.countAll<number>().as('total'),
+      eb.fn.sum<number>(eb.case().when('items.item_type', '=', itemType).then(1).else(0).end()).as('of_type'),
+      eb.fn.sum<number>(eb.case().when('loans.due_at', '<', nowIso).then(1).else(0).end()).as('overdue'),
+    ])
+    .where('loans.patron_id', '=', patronId)
+    .where('loans.returned_at', 'is', null)
+    .executeTakeFirstOrThrow();
+  return { total: Number(row.total), ofType: Number(row.of_type ?? 0), overdue: Number(row.overdue ?? 0) };
+}
+
+export async function findOpenLoansOfPatron(db: Executor, patronId: string) {
+  return db
+    .selectFrom('loans')
+    .innerJoin('items', 'items.id', 'loans.item_id')
+    .innerJoin('bib_records', 'bib_records.id', 'items.record_id')
+    .selectAll('loans')
+    .select([
+      'items.barcode',
+      'items.record_id',
+      'items.call_number',
+      'bib_records.title',
+      'bib_records.main_author',
+    ])
+    .where('loans.patron_id', '=', patronId)
+    .where('loans.returned_at', 'is', null)
+    .orderBy('loans.due_at')
+    .execute();
+}
+
+export async function findLoanHistoryOfPatron(db: Executor, patronId: string, limit: number, offset: number) {
+  return db
+    .selectFrom('loans')
+    .innerJoin('items', 'items.id', 'loans.item_id')
+    .innerJoin('bib_records', 'bib_records.id', 'items.record_id')
+    .selectAll('loans')
+    .select([
+      'items.barcode',
+      'items.record_id',
+      'items.call_number',
+      'bib_records.title',
+      'bib_records.main_author',
+    ])
+    .where('loans.patron_id', '=', patronId)
+    .where('loans.returned_at', 'is not', null)
+    .orderBy('loans.returned_at', 'desc')
+    .limit(limit)
+    .offset(offset)
+    .execute();
+}
+
+/** Ends an open loan; false when it had already ended (a retried or concurrent check-in). */
+export async function endLoan(
+  db: Executor,
+  id: string,
+  changes: { returned_at: string; returned_branch_id: string; status: string },
+): Promise<boolean> {
+  const result = await db
+    .updateTable('loans')
+    .set(changes)
+    .where('id', '=', id)
+    .where('returned_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+export async function updateLoan(db: Executor, id: string, changes: Partial<LoanRow>): Promise<void> {
+  await db.updateTable('loans').set(changes).where('id', '=', id).execute();
+}
+
+/**
+ * Raises the overdue fine posted on a loan from `from` to `to`; false when someone else changed it first
+ * (the accrual job and a check-in racing): the loser posts nothing.
+ */
+export async function raiseFineCharged(db: Executor, id: string, from: number, to: number): Promise<boolean> {
+  const result = await db
+    .updateTable('loans')
+    .set({ fine_charged_minor: to })
+    .where('id', '=', id)
+    .where('fine_charged_minor', '=', from)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** Open loans (of `statuses`) due before `beforeIso`, after `afterId` in id order (jobs walk in batches), with titles. */
+export async function findOverdueLoans(
+  db: Executor,
+  beforeIso: string,
+  afterId: string,
+  limit: number,
+  statuses: readonly string[] = ['active'],
+) {
+  return db
+    .selectFrom('loans')
+    .innerJoin('items', 'items.id', 'loans.item_id')
+    .innerJoin('bib_records', 'bib_records.id', 'items.record_id')
+    .selectAll('loans')
+    .select([
+      'items.barcode',
+      'items.record_id',
+      'items.call_number',
+      'bib_records.title',
+      'bib_records.main_author',
+    ])
+    .where('loans.returned_at', 'is', null)
+    .where('loans.status', 'in', statuses)
+    .where('loans.due_at', '<', beforeIso)
+    .where('loans.id', '>', afterId)
+    .orderBy('loans.id')
+    .limit(limit)
+    .execute();
+}
+
+/** Open active loans due between two instants (courtesy notices, auto-renewal). */
+export async function findLoansDueBetween(
+  db: Executor,
+  fromIso: string,
+  toIso: string,
+  afterId: string,
+  limit: number,
+) {
+  return db
+    .selectFrom('loans')
+    .innerJoin('items', 'items.id', 'loans.item_id')
+    .innerJoin('bib_records', 'bib_records.id', 'items.record_id')
+    .selectAll('loans')
+    .select([
+      'items.barcode',
+      'items.record_id',
+      'items.call_number',
+      'bib_records.title',
+      'bib_records.main_author',
+    ])
+    .where('loans.returned_at', 'is', null)
+    .where('loans.status', '=', 'active')
+    .where('loans.due_at', '>=', fromIso)
+    .where('loans.due_at', '<', toIso)
+    .where('loans.id', '>', afterId)
+    .orderBy('loans.id')
+    .limit(limit)
+    .execute();
+}
+
+/** Ended loans of patrons who do not keep their history, returned before `beforeIso`, not yet anonymised. */
+export async function anonymiseReturnedLoans(db: Executor, beforeIso: string, atIso: string, limit: number) {
+  const ids = await db
+    .selectFrom('loans')
+    .innerJoin('patrons', 'patrons.id', 'loans.patron_id')
+    .select('loans.id')
+    .where('loans.returned_at', '<', beforeIso)
+    .where('patrons.keep_history', '=', false)
+    .limit(limit)
+    .execute();
+  if (ids.length === 0) return 0;
+  await db
+    .updateTable('loans')
+    .set({ patron_id: null, anonymised_at: atIso, checked_out_by: 'anonymised' })
+    .where(
+      'id',
+      'in',
+      ids.map((r) => r.id),
+    )
+    .execute();
+  return ids.length;
+}
+
+export async function anonymiseLoansOfPatron(db: Executor, patronId: string, atIso: string): Promise<number> {
+  const result = await db
+    .updateTable('loans')
+    .set({ patron_id: null, anonymised_at: atIso, checked_out_by: 'anonymised' })
+    .where('patron_id', '=', patronId)
+    .where('returned_at', 'is not', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+export async function moveLoansAndHolds(db: Executor, fromId: string, toId: string): Promise<void> {
+  await db.updateTable('loans').set({ patron_id: toId }).where('patron_id', '=', fromId).execute();
+  await db.updateTable('holds').set({ patron_id: toId }).where('patron_id', '=', fromId).execute();
+}
+
+// ---- holds ----
+
+export async function insertHold(db: Executor, row: HoldRow): Promise<void> {
+  await db.insertInto('holds').values(row).execute();
+}
+
+export async function findHold(db: Executor, id: string): Promise<HoldRow | undefined> {
+  return db.selectFrom('holds').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function updateHold(db: Executor, id: string, changes: Partial<HoldRow>): Promise<void> {
+  await db.updateTable('holds').set(changes).where('id', '=', id).execute();
+}
+
+/** Moves a hold from one status to another; false when it had already moved (someone else won). */
+export async function moveHold(
+  db: Executor,
+  id: string,
+  from: readonly string[],
+  changes: Partial<HoldRow> & { status: string },
+): Promise<boolean> {
+  const result = await db
+    .updateTable('holds')
+    .set(changes)
+    .where('id', '=', id)
+    .where('status', 'in', from)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** Waiting holds on a record (title-level, or item-level for `itemId`), first come first served. */
+export async function findWaitingHolds(db: Executor, recordId: string, itemId: string | null) {
+  let q = db
+    .selectFrom('holds')
+    .selectAll()
+    .where('record_id', '=', recordId)
+    .where('status', '=', 'waiting');
+  q = itemId
+    ? q.where((eb) => eb.or([eb('item_id', 'is', null), eb('item_id', '=', itemId)]))
+    : q.where('item_id', 'is', null);
+  return q.orderBy('created_at').orderBy('id').execute();
+}
+
+/** All waiting holds on a record, any level. */
+export async function findAllWaitingHolds(db: Executor, recordId: string): Promise<HoldRow[]> {
+  return db
+    .selectFrom('holds')
+    .selectAll()
+    .where('record_id', '=', recordId)
+    .where('status', '=', 'waiting')
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+}
+
+/** The hold an item is trapped for (ready on the shelf or in transit to it), if any. */
+export async function findTrappedHoldOfItem(db: Executor, itemId: string): Promise<HoldRow | undefined> {
+  return db
+    .selectFrom('holds')
+    .selectAll()
+    .where('item_id', '=', itemId)
+    .where('status', 'in', ['ready', 'in_transit'])
+    .executeTakeFirst();
+}
+
+export async function findActiveHoldOfPatronOnRecord(
+  db: Executor,
+  patronId: string,
+  recordId: string,
+): Promise<HoldRow | undefined> {
+  return db
+    .selectFrom('holds')
+    .selectAll()
+    .where('patron_id', '=', patronId)
+    .where('record_id', '=', recordId)
+    .where('status', 'in', ['waiting', 'in_transit', 'ready'])
+    .executeTakeFirst();
+}
+
+export async function countActiveHoldsOfPatron(db: Executor, patronId: string): Promise<number> {
+  const row = await db
+    .selectFrom('holds')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('patron_id', '=', patronId)
+    .where('status', 'in', ['waiting', 'in_transit', 'ready'])
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+const HOLD_VIEW = [
+  'bib_records.title',
+  'bib_records.main_author',
+  'patrons.first_name',
+  'patrons.last_name',
+  'patrons.card_barcode',
+] as const;
+
+export async function findHoldsView(
+  db: Executor,
+  where: { patronId?: string; recordId?: string; pickupBranchId?: string; statuses?: readonly string[] },
+) {
+  let q = db
+    .selectFrom('holds')
+    .innerJoin('bib_records', 'bib_records.id', 'holds.record_id')
+    .innerJoin('patrons', 'patrons.id', 'holds.patron_id')
+    .leftJoin('items', 'items.id', 'holds.item_id')
+    .selectAll('holds')
+    .select([...HOLD_VIEW, 'items.barcode as item_barcode'])
+    .orderBy('holds.created_at')
+    .orderBy('holds.id');
+  if (where.patronId) q = q.where('holds.patron_id', '=', where.patronId);
+  if (where.recordId) q = q.where('holds.record_id', '=', where.recordId);
+  if (where.pickupBranchId) q = q.where('holds.pickup_branch_id', '=', where.pickupBranchId);
+  if (where.statuses) q = q.where('holds.status', 'in', where.statuses);
+  return q.limit(5000).execute();
+}
+
+/** Ready holds whose shelf time ran out before `today`, and waiting holds no longer needed. */
+export async function findExpiringHolds(db: Executor, today: string) {
+  return db
+    .selectFrom('holds')
+    .selectAll()
+    .where((eb) =>
+      eb.or([
+        eb.and([eb('status', '=', 'ready'), eb('shelf_expires_on', '<', today)]),
+        eb.and([eb('status', '=', 'waiting'), eb('not_needed_after', '<', today)]),
+      ]),
+    )
+    .orderBy('id')
+    .limit(5000)
+    .execute();
+}
+
+export async function findReadyHoldsExpiringOn(db: Executor, date: string) {
+  return db
+    .selectFrom('holds')
+    .selectAll()
+    .where('status', '=', 'ready')
+    .where('shelf_expires_on', '=', date)
+    .orderBy('id')
+    .limit(10000)
+    .execute();
+}
+
+/**
+ * The pull list of a branch: its items on the shelf whose records have waiting holds (item-level holds
+ * only for that item), in shelf order.
+ */
+export async function findPullCandidates(db: Executor, branchId: string, today: string) {
+  return db
+    .selectFrom('holds')
+    .innerJoin('items', (join) =>
+      join
+        .onRef('items.record_id', '=', 'holds.record_id')
+        .on('items.branch_id', '=', branchId)
+        .on('items.status', '=', 'available'),
+    )
+    .innerJoin('item_types', 'item_types.code', 'items.item_type')
+    .innerJoin('bib_records', 'bib_records.id', 'holds.record_id')
+    .select([
+      'holds.id as hold_id',
+      'holds.item_id as hold_item_id',
+      'holds.pickup_branch_id',
+      'holds.created_at as hold_created_at',
+      'items.id as item_id',
+      'items.barcode',
+      'items.location',
+      'items.call_number',
+      'items.shelf_key',
+      'bib_records.title',
+      'bib_records.main_author',
+    ])
+    .where('holds.status', '=', 'waiting')
+    .where('item_types.is_circulating', '=', true)
+    .where((eb) => eb.or([eb('holds.suspended_until', 'is', null), eb('holds.suspended_until', '<', today)]))
+    .where((eb) => eb.or([eb('holds.item_id', 'is', null), eb('holds.item_id', '=', eb.ref('items.id'))]))
+    .orderBy('items.shelf_key')
+    .orderBy('holds.created_at')
+    .limit(20000)
+    .execute();
+}
+
+// ---- transits ----
+
+export async function insertTransit(db: Executor, row: TransitRow): Promise<void> {
+  await db.insertInto('transits').values(row).execute();
+}
+
+export async function findOpenTransitOfItem(db: Executor, itemId: string): Promise<TransitRow | undefined> {
+  return db
+    .selectFrom('transits')
+    .selectAll()
+    .where('item_id', '=', itemId)
+    .where('status', '=', 'in_transit')
+    .executeTakeFirst();
+}
+
+export async function closeTransit(
+  db: Executor,
+  id: string,
+  changes: { status: 'received' | 'cancelled'; received_at: string },
+): Promise<boolean> {
+  const result = await db
+    .updateTable('transits')
+    .set(changes)
+    .where('id', '=', id)
+    .where('status', '=', 'in_transit')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+export async function findTransitsView(db: Executor, where: { toBranchId?: string; fromBranchId?: string }) {
+  let q = db
+    .selectFrom('transits')
+    .innerJoin('items', 'items.id', 'transits.item_id')
+    .innerJoin('bib_records', 'bib_records.id', 'items.record_id')
+    .selectAll('transits')
+    .select(['items.barcode', 'items.call_number', 'bib_records.title'])
+    .where('transits.status', '=', 'in_transit')
+    .orderBy('transits.sent_at');
+  if (where.toBranchId) q = q.where('transits.to_branch_id', '=', where.toBranchId);
+  if (where.fromBranchId) q = q.where('transits.from_branch_id', '=', where.fromBranchId);
+  return q.limit(5000).execute();
+}
+
+/** Cancels every active hold of a patron (their record is being deleted). */
+export async function cancelHoldsOfPatron(db: Executor, patronId: string, atIso: string): Promise<void> {
+  await db
+    .updateTable('holds')
+    .set({ status: 'cancelled', ended_at: atIso, end_reason: 'patron record deleted', updated_at: atIso })
+    .where('patron_id', '=', patronId)
+    .where('status', 'in', ['waiting', 'in_transit', 'ready'])
+    .execute();
+}
