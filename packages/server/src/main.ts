@@ -2,6 +2,8 @@ import { Command, CommanderError, Option } from 'commander';
 import { exportRecords, importFiles } from './cli/catalog-commands.ts';
 import { backup, migrate, seed, showConfig, tokenCreate, userAdd } from './cli/commands.ts';
 import { CliError } from './cli/context.ts';
+import { jobsList, jobsRun } from './cli/jobs-commands.ts';
+import { exportPatrons, importPatrons, PATRON_CSV_HELP } from './cli/patron-commands.ts';
 import { serve } from './cli/serve.ts';
 import { isAppError } from './kernel/app-error.ts';
 import { VERSION } from './version.ts';
@@ -90,10 +92,44 @@ program
   )
   .action(exportRecords);
 
+const patrons = program.command('patrons').description('patron records: CSV import and export');
+patrons
+  .command('import <file>')
+  .description('register patrons from a CSV file, checking each row; prints a report of bad rows')
+  .option('--on-existing <rule>', 'a row whose card barcode a patron has: skip or update', 'skip')
+  .option('--dry-run', 'check every row and report, but write nothing')
+  .option('--report <file>', 'write every error and warning, with row numbers, to this JSON file')
+  .option('--batch <n>', 'rows per transaction', '100')
+  .addHelpText(
+    'after',
+    `${PATRON_CSV_HELP}\n\nExample:\n  stacks patrons import students.csv --on-existing update --dry-run`,
+  )
+  .action(importPatrons);
+patrons
+  .command('export')
+  .description('write every active patron to a CSV file in the import columns (no PINs)')
+  .requiredOption('--out <file>', 'file to write')
+  .addHelpText('after', '\nExample:\n  stacks patrons export --out patrons.csv')
+  .action(exportPatrons);
+
 program
   .command('backup <file>')
   .description('copy the SQLite database to FILE while the server runs (on PostgreSQL, explains pg_dump)')
   .action(backup);
+
+const jobs = program.command('jobs').description('scheduled jobs (fines, notices, holds, privacy)');
+jobs
+  .command('list')
+  .description('show every job with its schedule, last run, outcome and next run')
+  .action(jobsList);
+jobs
+  .command('run <name>')
+  .description('run a job now and print its summary (exit 1 when it fails, 2 when it is running elsewhere)')
+  .addHelpText(
+    'after',
+    '\nExample (from cron, with STACKS_JOBS=off on the servers):\n  stacks jobs run notices-send',
+  )
+  .action(jobsRun);
 
 program
   .command('config')

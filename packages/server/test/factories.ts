@@ -1,6 +1,7 @@
 import type { App } from '../src/app.ts';
 import { systemActor } from '../src/kernel/actor.ts';
 import type { Branch } from '../src/modules/branches/index.ts';
+import type { NewPatron, Patron } from '../src/modules/patrons/index.ts';
 import type { StaffUser } from '../src/modules/staff/index.ts';
 
 const TEST = systemActor('test');
@@ -30,6 +31,40 @@ export async function makeBranch(app: App, code = 'MAIN', timeZone = 'America/Ne
     name: `${code} branch`,
     timeZone,
     openingHours: [1, 2, 3, 4, 5].map((weekday) => ({ weekday, opens: '09:00', closes: '17:00' })),
+  });
+}
+
+let patronCount = 0;
+
+/**
+ * Registers a patron (default: category ADULT, created when missing with a loan limit of 20, a fine
+ * limit of 10.00 and 12 months' enrolment; the first branch, made when there is none; a unique name).
+ * Duplicates are allowed, so tests may register look-alikes on purpose.
+ */
+export async function makePatron(app: App, overrides: Partial<NewPatron> = {}): Promise<Patron> {
+  const patrons = app.services.patrons;
+  const categoryCode = overrides.categoryCode ?? 'ADULT';
+  if (!(await patrons.listCategories()).some((c) => c.code === categoryCode)) {
+    await patrons.createCategory(TEST, {
+      code: categoryCode,
+      name: `${categoryCode} patrons`,
+      loanLimit: 20,
+      fineLimitMinor: 1000,
+      enrolmentMonths: 12,
+    });
+  }
+  const homeBranchId =
+    overrides.homeBranchId ??
+    (await app.services.branches.listBranches())[0]?.id ??
+    (await makeBranch(app)).id;
+  patronCount++;
+  return patrons.register(TEST, {
+    firstName: `Pat${patronCount}`,
+    lastName: 'Tester',
+    allowDuplicate: true,
+    ...overrides,
+    categoryCode,
+    homeBranchId,
   });
 }
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from './create-test-app.ts';
+import { createTestDatabase, type TestDatabase, withFreshConnection } from './create-test-app.ts';
 import { testDialects } from './dialects.ts';
 import { loginOver, type ServerProcess, spawnServer } from './spawn-server.ts';
 
@@ -156,7 +156,7 @@ describe.skipIf(!testDialects().includes('postgres'))('two server processes on o
     await db?.drop();
   });
 
-  it('share sessions: a login made on one is valid on the other, and a logout on either ends it', async () => {
+  it('share sessions, and exactly one of two simultaneous checkouts of an item through both wins', async () => {
     db = await createTestDatabase('postgres');
     if (db.options.dialect !== 'postgres') throw new Error('unreachable');
     const env = {
@@ -165,7 +165,7 @@ describe.skipIf(!testDialects().includes('postgres'))('two server processes on o
       STACKS_ADMIN_PASSWORD: 'a chosen secret passphrase',
     };
     // Started together: both migrate and seed the same empty database.
-    const [a, b] = await Promise.all([spawnServer(env), spawnServer(env)]);
+    const [a, b] = await Promise.all([spawnServer(env, 60_000), spawnServer(env, 60_000)]);
     servers.push(a, b);
     expect(a.baseUrl).not.toBe(b.baseUrl);
     const cookie = await loginOver(a.baseUrl, 'admin', 'a chosen secret passphrase');
@@ -176,6 +176,52 @@ describe.skipIf(!testDialects().includes('postgres'))('two server processes on o
       await fetch(`${b.baseUrl}/api/branches`, { headers: { cookie } })
     ).json()) as unknown[];
     expect(branches).toHaveLength(2);
+
+    // Two desks on two processes check out the same item at the same moment: one loan, the other refused.
+    const options = db.options;
+    const { items, cards } = await withFreshConnection(options, async (fresh) => ({
+      items: await fresh.db
+        .selectFrom('items')
+        .select('barcode')
+        .where('status', '=', 'available')
+        .where('item_type', '=', 'BOOK')
+        .orderBy('barcode')
+        .limit(5)
+        .execute(),
+      cards: await fresh.db
+        .selectFrom('patrons')
+        .select('card_barcode')
+        .orderBy('card_barcode')
+        .limit(2)
+        .execute(),
+    }));
+    for (const { barcode } of items) {
+      const results = await Promise.all(
+        [a, b].map((server, i) =>
+          fetch(`${server.baseUrl}/api/circulation/checkout`, {
+            method: 'POST',
+            headers: { cookie, 'content-type': 'application/json' },
+            body: JSON.stringify({ patronBarcode: cards[i]!.card_barcode, itemBarcode: barcode }),
+          }),
+        ),
+      );
+      const statuses = results.map((r) => r.status).sort();
+      expect(statuses, `item ${barcode}`).toEqual([201, 409]);
+    }
+    const loans = await withFreshConnection(options, (fresh) =>
+      fresh.db
+        .selectFrom('loans')
+        .innerJoin('items', 'items.id', 'loans.item_id')
+        .select('items.barcode')
+        .where('loans.returned_at', 'is', null)
+        .where(
+          'items.barcode',
+          'in',
+          items.map((i) => i.barcode),
+        )
+        .execute(),
+    );
+    expect(loans).toHaveLength(items.length);
 
     expect(
       (await fetch(`${b.baseUrl}/api/auth/logout`, { method: 'POST', headers: { cookie } })).status,

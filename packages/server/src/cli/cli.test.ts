@@ -128,9 +128,14 @@ describe('the stacks command', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/stacks\.toml: unknown setting "colour"/);
     rmSync(join(dir, 'stacks.toml'));
-    const shown = stacks(dir, ['config'], undefined, { STACKS_ADMIN_PASSWORD: 'a secret passphrase' });
+    const shown = stacks(dir, ['config'], undefined, {
+      STACKS_ADMIN_PASSWORD: 'a secret passphrase',
+      SMTP_URL: 'smtp://notices:smtp-secret@mail.example:587',
+    });
     expect(shown.code).toBe(0);
     expect(shown.stdout).toMatch(/admin_password\s+\(set\)/);
     expect(shown.stdout).not.toContain('a secret passphrase');
+    expect(shown.stdout).toMatch(/smtp_url\s+smtp:\/\/notices:\*\*\*@mail\.example:587/);
+    expect(shown.stdout).not.toContain('smtp-secret');
   });
 });

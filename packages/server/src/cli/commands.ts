@@ -39,9 +39,10 @@ export async function seed(flags: { demo: boolean }): Promise<void> {
       console.log('Staff accounts exist already; no administrator was created.');
     }
     if (flags.demo) {
+      const demo = await seedDemoLibrary(app);
       console.log(
-        (await seedDemoLibrary(app))
-          ? 'Added the demo library.'
+        demo
+          ? `Added the demo library. Demo patron for the public catalog: ${demo.name}, card ${demo.cardBarcode}, PIN ${demo.pin} (shown only this once).`
           : 'A library exists already; the demo library was not added.',
       );
     }
@@ -135,6 +136,14 @@ export async function backup(file: string): Promise<void> {
 }
 
 /** `stacks config`: the settings in force and where each comes from (secrets hidden). */
+/** A setting as `stacks config` prints it: passwords never, URLs with their password masked. */
+function shownSetting(key: string, value: string, config: ReturnType<typeof cliConfig>): string {
+  if (key === 'admin_password') return '(set)';
+  if (key === 'database_url') return describeDatabase(config);
+  if (key === 'smtp_url') return value.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
+  return value;
+}
+
 export async function showConfig(): Promise<void> {
   const config = cliConfig();
   console.log(
@@ -144,15 +153,7 @@ export async function showConfig(): Promise<void> {
   );
   for (const spec of SETTINGS) {
     const value = config[spec.key];
-    const secret = spec.key === 'admin_password' || spec.key === 'database_url';
-    const shown =
-      value === undefined
-        ? '(unset)'
-        : secret
-          ? spec.key === 'database_url'
-            ? describeDatabase(config)
-            : '(set)'
-          : String(value);
+    const shown = value === undefined ? '(unset)' : shownSetting(spec.key, String(value), config);
     const source = process.env[spec.env]
       ? `env ${spec.env}`
       : value === spec.default

@@ -19,6 +19,7 @@ export async function serve(flags: { port?: string; host?: string }): Promise<vo
   const seeded = await seedOnFirstStart(app);
   const http = await buildHttpServer(app, { logger: log });
   await http.listen({ port: config.port, host: config.host });
+  if (config.jobs === 'on') app.services.jobs.start();
   const address = http.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   const shownHost =
@@ -43,7 +44,8 @@ export async function serve(flags: { port?: string; host?: string }): Promise<vo
     }
     if (seeded.demo)
       lines.push(
-        '  The demo library was added: two branches with hours and closed days, staff roles, and a catalog of about 2,000 records with items.',
+        '  The demo library was added: two branches with hours and closed days, staff roles, a catalog of about 2,000 records with items, patrons, loans, holds and fines.',
+        `  Demo patron for the public catalog: ${seeded.demo.name}, card ${seeded.demo.cardBarcode}, PIN ${seeded.demo.pin} (shown only this once)`,
       );
   } else {
     lines.push('  Log in with your staff account (the first administrator is "admin").');

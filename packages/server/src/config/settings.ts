@@ -26,6 +26,8 @@ export interface ConfigValues {
   admin_password: string | undefined;
   log_level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   currency: string;
+  anonymise_after_days: number;
+  auto_renew: boolean;
   seed_demo: boolean;
   session_ttl_hours: number;
   cookie_secure: boolean;
@@ -33,6 +35,9 @@ export interface ConfigValues {
   login_max_failures: number;
   login_window_minutes: number;
   barcode_institution: string;
+  smtp_url: string | undefined;
+  notice_from: string | undefined;
+  jobs: 'on' | 'off';
 }
 
 export const SETTINGS: readonly SettingSpec[] = [
@@ -100,6 +105,23 @@ export const SETTINGS: readonly SettingSpec[] = [
     description: 'ISO 4217 code of the currency fines and fees are kept in.',
   },
   {
+    key: 'anonymise_after_days',
+    env: 'STACKS_ANONYMISE_AFTER_DAYS',
+    type: 'integer',
+    default: 30,
+    min: 0,
+    description:
+      'Days after an item is returned when the loan loses its link to the patron (the `anonymise-history` job), unless the patron chose to keep their history.',
+  },
+  {
+    key: 'auto_renew',
+    env: 'STACKS_AUTO_RENEW',
+    type: 'boolean',
+    default: false,
+    description:
+      'Let the `auto-renew` job renew loans falling due within a day when no hold, limit or block stands in the way.',
+  },
+  {
     key: 'seed_demo',
     env: 'STACKS_SEED_DEMO',
     type: 'boolean',
@@ -156,5 +178,29 @@ export const SETTINGS: readonly SettingSpec[] = [
     default: '0001',
     description:
       'The 4-digit institution number in generated 14-digit library barcodes (items 3…, patron cards 2…, Mod 10 check digit).',
+  },
+  {
+    key: 'smtp_url',
+    env: 'SMTP_URL',
+    type: 'string',
+    default: undefined,
+    description:
+      'Mail server for e-mail notices, `smtp://user:password@host:587` (STARTTLS) or `smtps://…:465`; unset keeps e-mail notices waiting in the outbox.',
+  },
+  {
+    key: 'notice_from',
+    env: 'NOTICE_FROM',
+    type: 'string',
+    default: undefined,
+    description: 'Sender of e-mail notices, e.g. `Main Library <notices@library.example>`.',
+  },
+  {
+    key: 'jobs',
+    env: 'STACKS_JOBS',
+    type: 'enum',
+    values: ['on', 'off'],
+    default: 'on',
+    description:
+      '`stacks serve` runs the scheduled jobs (notices, fines, holds, privacy); `off` leaves them to `stacks jobs run` or another server.',
   },
 ];

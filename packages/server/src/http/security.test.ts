@@ -48,6 +48,7 @@ describe.each(testDialects())('every route on %s', (dialect) => {
       'GET /api/health',
       'GET /api/openapi.json',
       'POST /api/auth/login',
+      'POST /api/patron/login',
     ]);
   });
 

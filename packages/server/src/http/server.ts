@@ -15,9 +15,15 @@ import { auditRoutes } from './routes/audit.routes.ts';
 import { authRoutes } from './routes/auth.routes.ts';
 import { branchRoutes } from './routes/branches.routes.ts';
 import { catalogRoutes } from './routes/catalog.routes.ts';
+import { circulationRoutes } from './routes/circulation.routes.ts';
+import { fineRoutes } from './routes/fines.routes.ts';
 import { healthRoutes } from './routes/health.routes.ts';
 import { homeRoutes } from './routes/home.routes.ts';
 import { importRoutes } from './routes/imports.routes.ts';
+import { jobRoutes } from './routes/jobs.routes.ts';
+import { noticeRoutes } from './routes/notices.routes.ts';
+import { patronAuthRoutes } from './routes/patron-auth.routes.ts';
+import { patronRoutes } from './routes/patrons.routes.ts';
 import { staffRoutes } from './routes/staff.routes.ts';
 import { tokenRoutes } from './routes/tokens.routes.ts';
 
@@ -76,6 +82,7 @@ export async function buildHttpServer(app: App, options: HttpOptions = {}): Prom
         securitySchemes: {
           session: { type: 'apiKey', in: 'cookie', name: 'stacks_session' },
           token: { type: 'http', scheme: 'bearer' },
+          patronSession: { type: 'apiKey', in: 'cookie', name: 'stacks_patron' },
         },
       },
       security: [{ session: [] }, { token: [] }],
@@ -85,6 +92,7 @@ export async function buildHttpServer(app: App, options: HttpOptions = {}): Prom
       const access = route.config?.access;
       const transformed = { ...schema } as Record<string, unknown>;
       if (access === 'public') transformed.security = [];
+      if (access === 'patron') transformed.security = [{ patronSession: [] }];
       return { schema: transformed as typeof schema, url };
     },
   });
@@ -101,9 +109,15 @@ export async function buildHttpServer(app: App, options: HttpOptions = {}): Prom
     staffRoutes,
     branchRoutes,
     catalogRoutes,
+    circulationRoutes,
+    fineRoutes,
     importRoutes,
     tokenRoutes,
     auditRoutes,
+    noticeRoutes,
+    jobRoutes,
+    patronRoutes,
+    patronAuthRoutes,
   ]) {
     await fastify.register(routes(app));
   }

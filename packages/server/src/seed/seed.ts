@@ -4,6 +4,7 @@ import { AppError, isAppError } from '../kernel/app-error.ts';
 import type { OpeningPeriod } from '../modules/branches/index.ts';
 import { generatePassword, passwordProblem } from '../modules/staff/index.ts';
 import { seedDemoCatalog } from './demo-catalog.ts';
+import { type DemoPatronLogin, seedDemoCirculation } from './demo-circulation.ts';
 
 const SEED = systemActor('seed');
 
@@ -74,14 +75,14 @@ const weekdays = (opens: string, closes: string, days: number[]): OpeningPeriod[
  * closed days, the usual staff roles and item types. Runs once: it does nothing when a library exists already.
  * Returns whether it seeded.
  */
-export async function seedDemoLibrary(app: App): Promise<boolean> {
+export async function seedDemoLibrary(app: App): Promise<DemoPatronLogin | null> {
   const { branches } = app.services;
-  if ((await branches.listLibraries()).length > 0) return false;
+  if ((await branches.listLibraries()).length > 0) return null;
   let library: { id: string };
   try {
     library = await branches.createLibrary(SEED, { code: 'DEMO', name: 'Stacks Demo Library' });
   } catch (error) {
-    if (isAppError(error, 'LIBRARY_CODE_TAKEN')) return false;
+    if (isAppError(error, 'LIBRARY_CODE_TAKEN')) return null;
     throw error;
   }
   const central = await branches.createBranch(SEED, {
@@ -130,13 +131,25 @@ export async function seedDemoLibrary(app: App): Promise<boolean> {
     app,
     'Branch manager',
     'Runs a branch: hours, closed days, staff accounts and the audit log',
-    ['staff.read', 'branches.manage', 'audit.read'],
+    [
+      'staff.read',
+      'branches.manage',
+      'audit.read',
+      'patrons.read',
+      'patrons.manage',
+      'circulation.desk',
+      'circulation.override',
+      'fines.collect',
+      'fines.waive',
+      'policies.manage',
+      'jobs.run',
+    ],
   );
   await ensureRole(
     app,
     'Circulation desk',
-    'Front-desk staff: check out, check in, patrons (permissions arrive with circulation)',
-    [],
+    'Front-desk staff: check out, check in, renew, holds, patrons, taking payments',
+    ['patrons.read', 'patrons.manage', 'circulation.desk', 'fines.collect'],
   );
   await ensureRole(app, 'Cataloger', 'Catalogs and processes new materials: records and items', [
     'catalog.edit',
@@ -150,14 +163,17 @@ export async function seedDemoLibrary(app: App): Promise<boolean> {
   ] as const) {
     await app.services.catalog.createItemType(SEED, { code, name, isCirculating });
   }
-  await seedDemoCatalog(app, SEED, await branches.listBranches());
-  return true;
+  const all = await branches.listBranches();
+  await seedDemoCatalog(app, SEED, all);
+  return seedDemoCirculation(app, [central, all.find((b) => b.code === 'LAKESIDE')!]);
 }
 
 /** First-start seeding: the administrator always, the demo library when the configuration asks for it. */
-export async function seedOnFirstStart(app: App): Promise<{ admin: AdministratorOutcome; demo: boolean }> {
+export async function seedOnFirstStart(
+  app: App,
+): Promise<{ admin: AdministratorOutcome; demo: DemoPatronLogin | null }> {
   const admin = await ensureAdministrator(app);
-  const demo = admin.created && app.config.seed_demo ? await seedDemoLibrary(app) : false;
+  const demo = admin.created && app.config.seed_demo ? await seedDemoLibrary(app) : null;
   if (admin.created && !app.config.seed_demo && (await app.services.branches.listLibraries()).length === 0) {
     await app.services.branches.createLibrary(SEED, { code: 'LIB', name: 'Library' });
   }

@@ -1,14 +1,16 @@
 import type { Permission } from '@stacks/contract';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import type { App } from '../../app.ts';
-import { can, type StaffActor } from '../../kernel/actor.ts';
+import { can, type PatronActor, type StaffActor } from '../../kernel/actor.ts';
 import { AppError } from '../../kernel/app-error.ts';
 
 /**
  * Who may call a route. Every route must say (a route without `access` makes the server refuse to
- * start): `public` (health, login, docs), `authenticated` (any staff session or token), or a permission.
+ * start): `public` (health, login, docs), `authenticated` (any staff session or token), a permission,
+ * or `patron` (a patron signed in to the public catalog; staff credentials do not count there, and a
+ * patron session never counts on the other routes).
  */
-export type Access = 'public' | 'authenticated' | { permission: Permission };
+export type Access = 'public' | 'authenticated' | 'patron' | { permission: Permission };
 
 /** A route and who may call it, as registered. */
 export interface RouteAccess {
@@ -30,15 +32,28 @@ declare module 'fastify' {
     actor: StaffActor | null;
     /** The session cookie value the request came with, when it names a live session. */
     sessionToken: string | null;
+    /** The signed-in patron, set before the handler runs on every `patron` route. */
+    patronActor: PatronActor | null;
+    /** The patron session cookie value, on `patron` routes. */
+    patronSessionToken: string | null;
   }
 }
 
 export const SESSION_COOKIE = 'stacks_session';
 
+/** The public catalog's session cookie (a patron signed in with card and PIN). */
+export const PATRON_COOKIE = 'stacks_patron';
+
 /** The signed-in staff member; only call on routes that are not public. */
 export function actorOf(request: FastifyRequest): StaffActor {
   if (!request.actor) throw new AppError('UNAUTHENTICATED', 'Log in first');
   return request.actor;
+}
+
+/** The signed-in patron; only call on `patron` routes. */
+export function patronActorOf(request: FastifyRequest): PatronActor {
+  if (!request.patronActor) throw new AppError('UNAUTHENTICATED', 'Sign in with your library card and PIN');
+  return request.patronActor;
 }
 
 /**
@@ -49,6 +64,8 @@ export function actorOf(request: FastifyRequest): StaffActor {
 export function registerAuth(fastify: FastifyInstance, app: App): void {
   fastify.decorateRequest('actor', null);
   fastify.decorateRequest('sessionToken', null);
+  fastify.decorateRequest('patronActor', null);
+  fastify.decorateRequest('patronSessionToken', null);
 
   const table: RouteAccess[] = [];
   fastify.decorate('routeTable', table);
@@ -68,6 +85,14 @@ export function registerAuth(fastify: FastifyInstance, app: App): void {
   fastify.addHook('onRequest', async (request: FastifyRequest, _reply: FastifyReply) => {
     const access = request.routeOptions.config?.access;
     if (access === undefined || access === 'public') return;
+    if (access === 'patron') {
+      const token = request.cookies[PATRON_COOKIE];
+      const patron = token ? await app.services.patrons.authenticateSession(token) : null;
+      if (!patron) throw new AppError('UNAUTHENTICATED', 'Sign in with your library card and PIN');
+      request.patronActor = patron;
+      request.patronSessionToken = token!;
+      return;
+    }
     const actor = await authenticate(request, app);
     if (!actor)
       throw new AppError('UNAUTHENTICATED', 'Log in or send an API token (Authorization: Bearer …)');

@@ -32,7 +32,7 @@ import {
 } from '@stacks/contract';
 import type { App } from '../../app.ts';
 import { AppError } from '../../kernel/app-error.ts';
-import { actorOf } from '../plugins/auth.ts';
+import { actorOf, patronActorOf } from '../plugins/auth.ts';
 import { AUTHED_ERRORS, errorResponses } from './responses.ts';
 
 /** The desk: check out, check in, renew, lost, claims returned; holds, pull list, hold shelf, transits; rules. */
@@ -313,6 +313,143 @@ export function circulationRoutes(app: App): FastifyPluginAsyncTypebox {
         },
       },
       async (request) => holds.transits(request.query),
+    );
+
+    // ---- the signed-in patron's own loans and holds (public catalog, self-service) ----
+
+    const self = { access: 'patron' as const };
+    const selfTags = ['my account'];
+    const SELF_ERRORS = { ...errorResponses(400, 401, 404, 409, 422) };
+
+    fastify.get(
+      '/api/patron/loans',
+      {
+        config: self,
+        schema: {
+          tags: selfTags,
+          summary: 'My loans (current, or my kept history)',
+          querystring: LoansQuery,
+          response: { 200: Type.Array(Loan), ...SELF_ERRORS },
+        },
+      },
+      async (request) => {
+        const { patronId } = patronActorOf(request);
+        const { which, page, pageSize } = request.query;
+        return circulation.loansOf(patronId, which ?? 'current', page, pageSize);
+      },
+    );
+
+    fastify.post(
+      '/api/patron/loans/:id/renew',
+      {
+        config: self,
+        schema: {
+          tags: selfTags,
+          summary:
+            'Renew one of my loans (refused with the reason when a hold, a limit or a block stands in the way)',
+          params: IdParams,
+          response: { 200: RenewResponse, ...SELF_ERRORS },
+        },
+      },
+      async (request) => circulation.renew(patronActorOf(request), { loanId: request.params.id }),
+    );
+
+    fastify.get(
+      '/api/patron/holds',
+      {
+        config: self,
+        schema: {
+          tags: selfTags,
+          summary: 'My holds, with my place in each queue',
+          response: { 200: Type.Array(Hold), ...SELF_ERRORS },
+        },
+      },
+      async (request) => holds.ofPatron(patronActorOf(request).patronId),
+    );
+
+    fastify.post(
+      '/api/patron/holds',
+      {
+        config: self,
+        schema: {
+          tags: selfTags,
+          summary: 'Place a hold for myself',
+          body: Type.Object(
+            {
+              recordId: Type.String({ format: 'uuid' }),
+              pickupBranchId: Type.String({ format: 'uuid' }),
+              notNeededAfter: Type.Optional(Type.Union([Type.String({ format: 'date' }), Type.Null()])),
+            },
+            { additionalProperties: false },
+          ),
+          response: { 201: Hold, ...SELF_ERRORS },
+        },
+      },
+      async (request, reply) => {
+        const actor = patronActorOf(request);
+        return reply
+          .status(201)
+          .send(await holds.place(actor, { ...request.body, patronId: actor.patronId }));
+      },
+    );
+
+    fastify.post(
+      '/api/patron/holds/:id/cancel',
+      {
+        config: self,
+        schema: {
+          tags: selfTags,
+          summary: 'Cancel one of my holds',
+          params: IdParams,
+          response: { 200: Hold, ...SELF_ERRORS },
+        },
+      },
+      async (request) => holds.cancel(patronActorOf(request), request.params.id),
+    );
+
+    fastify.post(
+      '/api/patron/holds/:id/suspend',
+      {
+        config: self,
+        schema: {
+          tags: selfTags,
+          summary: 'Suspend one of my holds (until a date, or until I resume it)',
+          params: IdParams,
+          body: SuspendHoldRequest,
+          response: { 200: Hold, ...SELF_ERRORS },
+        },
+      },
+      async (request) => holds.suspend(patronActorOf(request), request.params.id, request.body.until),
+    );
+
+    fastify.post(
+      '/api/patron/holds/:id/resume',
+      {
+        config: self,
+        schema: {
+          tags: selfTags,
+          summary: 'Resume one of my suspended holds',
+          params: IdParams,
+          response: { 200: Hold, ...SELF_ERRORS },
+        },
+      },
+      async (request) => holds.resume(patronActorOf(request), request.params.id),
+    );
+
+    fastify.post(
+      '/api/patron/holds/:id/pickup',
+      {
+        config: self,
+        schema: {
+          tags: selfTags,
+          summary: 'Change where I collect a waiting hold',
+          params: IdParams,
+          body: ChangePickupRequest,
+          response: { 200: Hold, ...SELF_ERRORS },
+        },
+      },
+      async (request) =>
+        holds.changePickup(patronActorOf(request), request.params.id, request.body.pickupBranchId),
     );
 
     // ---- rules ----

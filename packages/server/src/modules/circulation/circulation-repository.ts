@@ -148,10 +148,10 @@ export async function updateLoan(db: Executor, id: string, changes: Partial<Loan
 }
 
 /**
- * Raises the overdue fine posted on a loan from `from` to `to`; false when someone else changed it first
+ * Moves the overdue fine posted on a loan from `from` to `to`; false when someone else changed it first
  * (the accrual job and a check-in racing): the loser posts nothing.
  */
-export async function raiseFineCharged(db: Executor, id: string, from: number, to: number): Promise<boolean> {
+export async function setFineCharged(db: Executor, id: string, from: number, to: number): Promise<boolean> {
   const result = await db
     .updateTable('loans')
     .set({ fine_charged_minor: to })

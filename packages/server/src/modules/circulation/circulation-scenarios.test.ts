@@ -4,7 +4,6 @@ import { createTestApp } from '../../../test/create-test-app.ts';
 import { testDialects } from '../../../test/dialects.ts';
 import { makeStaffUser } from '../../../test/factories.ts';
 import { rowCounts as countRows } from '../../../test/row-counts.ts';
-import type { App } from '../../app.ts';
 import { type Actor, systemActor } from '../../kernel/actor.ts';
 import { AppError } from '../../kernel/app-error.ts';
 import { type FixedClock, fixedClock } from '../../kernel/clock.ts';
@@ -21,6 +20,8 @@ async function refusal(promise: Promise<unknown>): Promise<AppError> {
   }
   throw new Error('expected a refusal, but it went through');
 }
+
+type App = Awaited<ReturnType<typeof createTestApp>>['app'];
 
 describe.each(testDialects())('circulation scenarios on %s', (dialect) => {
   let app: App;
@@ -103,6 +104,26 @@ describe.each(testDialects())('circulation scenarios on %s', (dialect) => {
     expect(balance.balanceMinor).toBe(back.overdueFineMinor);
     expect(back.overdueFineMinor).toBeGreaterThan(0);
     expect(first.charged).not.toBe(repeat.charged);
+  });
+
+  it('a book-drop checkin backdated to before the accrual takes back the days it should not have charged', async () => {
+    const ann = await lib.patron('Ann');
+    const out = await desk().checkout(DESK, { patronBarcode: ann.cardBarcode, itemBarcode: '3000001' });
+    const due = Date.parse(out.loan.dueAt); // Saturday Dec 26, 17:00 New York
+    const job = app.services.circulation.jobs.find((j) => j.name === 'fines-accrual')!;
+    // The job runs on Friday Jan 1 (6 days after, Sunday closed: 5 days -> 125).
+    clock.set(new Date(due + 6 * DAY));
+    await job.run({ now: clock.now(), actor: systemActor('fines-accrual') });
+    const balance = () =>
+      app.database.db.transaction().execute((trx) => app.services.fines.balanceOf(trx, ann.id));
+    expect((await balance()).balanceMinor).toBe(125);
+    // Found in the book drop: it came back on Tuesday Dec 29 (Sunday closed, 2 days late -> 50).
+    const back = await desk().checkin(DESK, {
+      itemBarcode: '3000001',
+      returnedAt: new Date(due + 3 * DAY).toISOString(),
+    });
+    expect(back.overdueFineMinor).toBe(50);
+    expect((await balance()).balanceMinor).toBe(50);
   });
 
   it('refuses a renewal because of a hold, and a patron with the permission may override it', async () => {

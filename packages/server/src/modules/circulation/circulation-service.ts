@@ -140,7 +140,10 @@ const patronName = (p: Pick<DeskPatron, 'firstName' | 'lastName'>) => `${p.first
 
 /**
  * Posts the overdue fine a loan has run up to `at`, less what was posted before (so the accrual job and a
- * check-in never charge the same day twice). Returns the loan's total overdue fine.
+ * check-in never charge the same day twice). Returns the loan's total overdue fine. With `correctDown`
+ * (a check-in backdated to before the accrual job last ran) a fine that came out lower than what was
+ * posted is corrected: the difference still owed is waived. Loans renewed while overdue keep what was
+ * posted before the renewal.
  */
 export async function postOverdueFine(
   ctx: CirculationContext,
@@ -151,6 +154,7 @@ export async function postOverdueFine(
   at: Date,
   branch: BranchInfo,
   title: string,
+  correctDown = false,
 ): Promise<number> {
   if (loan.patron_id === null) return Number(loan.fine_charged_minor);
   const fine = overdueFine(
@@ -166,8 +170,19 @@ export async function postOverdueFine(
     branch,
   );
   const charged = Number(loan.fine_charged_minor);
+  if (fine.amountMinor < charged && correctDown && loan.renewals === 0) {
+    if (!(await repo.setFineCharged(trx, loan.id, charged, fine.amountMinor))) return charged;
+    loan.fine_charged_minor = fine.amountMinor;
+    await ctx.ports.fines.creditLoanFine(trx, now, actor, {
+      patronId: loan.patron_id,
+      loanId: loan.id,
+      amountMinor: charged - fine.amountMinor,
+      description: `Overdue fine recalculated: ${title} came back ${at.toISOString().slice(0, 10)}`,
+    });
+    return fine.amountMinor;
+  }
   if (fine.amountMinor <= charged) return charged;
-  if (!(await repo.raiseFineCharged(trx, loan.id, charged, fine.amountMinor))) return charged;
+  if (!(await repo.setFineCharged(trx, loan.id, charged, fine.amountMinor))) return charged;
   loan.fine_charged_minor = fine.amountMinor;
   await ctx.ports.fines.postCharge(trx, now, actor, {
     patronId: loan.patron_id,
@@ -444,6 +459,7 @@ export function createCirculationService(ctx: CirculationContext) {
             returnedAt,
             loanBranch,
             item.title,
+            returnedAt < now,
           );
         if (loan.status === 'lost' && loan.patron_id) {
           const rule = loan.rule_id ? await repo.findRule(trx, loan.rule_id) : undefined;
@@ -719,10 +735,14 @@ export function createCirculationService(ctx: CirculationContext) {
         kind: 'lost',
         dedupeKey: `lost:${loan.id}`,
         data: {
-          title: item.title,
-          barcode: item.barcode,
-          dueDate: loan.due_at.slice(0, 10),
-          amount: formatMinor(price + processing, ctx.currency),
+          total: formatMinor(price + processing, ctx.currency),
+          items: [
+            {
+              title: item.title,
+              barcode: item.barcode,
+              amount: formatMinor(price + processing, ctx.currency),
+            },
+          ],
         },
         branch: branch ? { name: branch.name, email: branch.email, phone: branch.phone } : null,
       });

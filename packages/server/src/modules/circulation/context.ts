@@ -59,6 +59,23 @@ export interface CirculationPorts {
         description: string;
       },
     ): Promise<{ creditedMinor: number }>;
+    creditLoanFine(
+      trx: Executor,
+      now: Date,
+      actor: Actor,
+      r: { patronId: string; loanId: string; amountMinor: number; description: string },
+    ): Promise<{ creditedMinor: number }>;
+    patronsOwing(
+      minMinor: number,
+      afterId: string,
+      limit: number,
+    ): Promise<{ patronId: string; balanceMinor: number }[]>;
+    account(
+      actor: Actor,
+      patronId: string,
+    ): Promise<{
+      lines: { amountMinor: number; outstandingMinor: number; description: string; createdAt: string }[];
+    }>;
     balanceOf(
       trx: Executor,
       patronId: string,

@@ -400,7 +400,12 @@ export function createHoldService(ctx: CirculationContext) {
               patron,
               kind: 'hold_expiring',
               dedupeKey: `hold-expiring:${hold.id}:${hold.shelf_expires_on}`,
-              data: { title: item?.title ?? '', pickupBranch: pickup.name, pickupBy: hold.shelf_expires_on },
+              data: {
+                title: item?.title ?? '',
+                author: item?.author ?? '',
+                pickupBranch: pickup.name,
+                expiresOn: hold.shelf_expires_on,
+              },
               branch: { name: pickup.name, email: pickup.email, phone: pickup.phone },
             });
             if (queued) reminded++;

@@ -1,6 +1,7 @@
 import type { SystemActor } from '../../kernel/actor.ts';
 import { AppError } from '../../kernel/app-error.ts';
 import { formatMinor } from '../../kernel/money.ts';
+import { localDateOf } from '../../kernel/time-zone.ts';
 import { circulationItemById } from '../catalog/index.ts';
 import * as repo from './circulation-repository.ts';
 import type { CirculationService } from './circulation-service.ts';
@@ -96,11 +97,18 @@ export function circulationJobs(
               kind,
               dedupeKey: `${kind}:${loan.id}:${loan.due_at}`,
               data: {
-                title: loan.title,
-                author: loan.main_author ?? '',
-                barcode: loan.barcode,
-                dueDate: loan.due_at.slice(0, 10),
-                daysOverdue: Math.max(0, Math.floor((now.getTime() - Date.parse(loan.due_at)) / DAY)),
+                items: [
+                  {
+                    title: loan.title,
+                    author: loan.main_author ?? '',
+                    barcode: loan.barcode,
+                    callNumber: loan.call_number ?? '',
+                    dueDate: branch
+                      ? localDateOf(new Date(loan.due_at), branch.timeZone)
+                      : loan.due_at.slice(0, 10),
+                    daysOverdue: Math.max(0, Math.floor((now.getTime() - Date.parse(loan.due_at)) / DAY)),
+                  },
+                ],
               },
               branch: branch ? { name: branch.name, email: branch.email, phone: branch.phone } : null,
             });
@@ -142,6 +150,44 @@ export function circulationJobs(
           }
         }
         return counts;
+      },
+    },
+    {
+      name: 'fines-bills',
+      description: 'Sends each patron who owes money a bill of what is outstanding, once a month',
+      schedule: { dailyAt: '08:00' },
+      async run({ now, actor }) {
+        const month = now.toISOString().slice(0, 7);
+        let after = MIN_ID;
+        let billed = 0;
+        for (;;) {
+          const page = await ctx.ports.fines.patronsOwing(0, after, BATCH);
+          if (page.length === 0) break;
+          after = page[page.length - 1]!.patronId;
+          for (const { patronId, balanceMinor } of page) {
+            const { lines } = await ctx.ports.fines.account(actor, patronId);
+            const charges = lines
+              .filter((l) => l.amountMinor > 0 && l.outstandingMinor > 0)
+              .map((l) => ({
+                date: l.createdAt.slice(0, 10),
+                description: l.description,
+                title: '',
+                amount: formatMinor(l.outstandingMinor, ctx.currency),
+              }));
+            await db.transaction().execute(async (trx) => {
+              const patron = await ctx.ports.patrons.byId(trx, patronId);
+              if (patron.status !== 'active') return;
+              const { queued } = await ctx.ports.notices.enqueue(trx, now, {
+                patron,
+                kind: 'fines_bill',
+                dedupeKey: `fines-bill:${patronId}:${month}`,
+                data: { total: formatMinor(balanceMinor, ctx.currency), charges },
+              });
+              if (queued) billed++;
+            });
+          }
+        }
+        return { billed };
       },
     },
     {

@@ -164,7 +164,7 @@ export async function trapOnShelf(
       title: item.title,
       author: item.author ?? '',
       pickupBranch: pickup.name,
-      pickupBy: shelfExpiresOn,
+      pickUpBy: shelfExpiresOn,
     },
     branch: { name: pickup.name, email: pickup.email, phone: pickup.phone },
   });

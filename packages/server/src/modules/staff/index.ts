@@ -1,6 +1,6 @@
 export { type AuthOptions, type AuthService, createAuthService, type NewSession } from './auth-service.ts';
 export type { StaffErrorCode } from './errors.ts';
-export { generatePassword, passwordProblem } from './password.ts';
+export { dummyHash, generatePassword, hashPassword, passwordProblem, verifyPassword } from './password.ts';
 export {
   type ApiToken,
   createStaffService,
