@@ -1,7 +1,8 @@
 /**
  * The browser's client of the Stacks HTTP API. Every call goes through {@link request}, which speaks
- * the API's one error shape; the paths the clients use are listed in {@link ENDPOINTS}, and a server
- * test checks each against `/api/openapi.json`, so the client and the API cannot drift apart unseen.
+ * the API's one error shape. Each client lists the routes it calls in its `endpoints.ts`
+ * (`OPAC_ENDPOINTS`, `STAFF_ENDPOINTS`), and a server test checks each against `/api/openapi.json`, so
+ * the clients and the API cannot drift apart unseen.
  * Types come from `@stacks/contract` (type-only imports: no schema code reaches the browser).
  */
 
@@ -18,34 +19,8 @@ export class ApiError extends Error {
   }
 }
 
-/** Every API route the web clients call, as `METHOD /path/{param}` in OpenAPI form. */
-export const ENDPOINTS = {
-  health: 'GET /api/health',
-  staffLogin: 'POST /api/auth/login',
-  staffLogout: 'POST /api/auth/logout',
-  staffMe: 'GET /api/auth/me',
-  branches: 'GET /api/branches',
-  search: 'GET /api/catalog/search',
-  record: 'GET /api/catalog/records/{id}',
-  patronLogin: 'POST /api/patron/login',
-  patronLogout: 'POST /api/patron/logout',
-  patronMe: 'GET /api/patron/me',
-  myLoans: 'GET /api/patron/loans',
-  myRenew: 'POST /api/patron/loans/{id}/renew',
-  myHolds: 'GET /api/patron/holds',
-  myPlaceHold: 'POST /api/patron/holds',
-  myCancelHold: 'POST /api/patron/holds/{id}/cancel',
-  mySuspendHold: 'POST /api/patron/holds/{id}/suspend',
-  myResumeHold: 'POST /api/patron/holds/{id}/resume',
-  myHoldPickup: 'POST /api/patron/holds/{id}/pickup',
-  checkout: 'POST /api/circulation/checkout',
-  checkin: 'POST /api/circulation/checkin',
-  renew: 'POST /api/circulation/renew',
-  patronAtDesk: 'GET /api/circulation/patrons/{id}',
-  patronByCard: 'GET /api/patrons/by-card/{barcode}',
-} as const;
-
-export type Endpoint = keyof typeof ENDPOINTS;
+/** An API route as `METHOD /api/path/{param}`, in OpenAPI form. */
+export type EndpointSpec = `${'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'} /api/${string}`;
 
 /**
  * Calls an endpoint: fills `{param}`s from `params`, adds `query`, sends `body` as JSON, and returns the
@@ -53,14 +28,14 @@ export type Endpoint = keyof typeof ENDPOINTS;
  * code `NETWORK` when the server cannot be reached.
  */
 export async function request<T>(
-  endpoint: Endpoint,
+  endpoint: EndpointSpec,
   options: {
     params?: Record<string, string>;
     query?: Record<string, string | number | boolean | undefined>;
     body?: unknown;
   } = {},
 ): Promise<T> {
-  const [method, template] = ENDPOINTS[endpoint].split(' ') as [string, string];
+  const [method, template] = endpoint.split(' ') as [string, string];
   let path = template.replace(/\{(\w+)\}/g, (_m, name: string) =>
     encodeURIComponent(options.params?.[name] ?? ''),
   );
