@@ -22,6 +22,7 @@ import { homeRoutes } from './routes/home.routes.ts';
 import { importRoutes } from './routes/imports.routes.ts';
 import { jobRoutes } from './routes/jobs.routes.ts';
 import { noticeRoutes } from './routes/notices.routes.ts';
+import { patronAccountRoutes } from './routes/patron-account.routes.ts';
 import { patronAuthRoutes } from './routes/patron-auth.routes.ts';
 import { patronRoutes } from './routes/patrons.routes.ts';
 import { staffRoutes } from './routes/staff.routes.ts';
@@ -110,6 +111,7 @@ export async function buildHttpServer(app: App, options: HttpOptions = {}): Prom
     branchRoutes,
     catalogRoutes,
     circulationRoutes,
+    patronAccountRoutes,
     fineRoutes,
     importRoutes,
     tokenRoutes,
