@@ -159,6 +159,20 @@ export const Item = Type.Object({
   updatedAt: Instant,
 });
 
+/** A copy as the public catalog shows it: where it is and whether it is on the shelf, no staff fields. */
+export const PublicCopy = Type.Pick(Item, [
+  'id',
+  'recordId',
+  'branchId',
+  'location',
+  'callNumber',
+  'itemType',
+  'copyNumber',
+  'volume',
+  'publicNote',
+  'status',
+]);
+
 const ItemFields = {
   branchId: Id,
   location: Type.Optional(Nullable(Type.String({ maxLength: 100 }))),

@@ -44,7 +44,9 @@ function buildWebIfStale() {
   const temporary = `${dist}.${process.pid}.tmp`;
   let vite;
   try {
-    vite = createRequire(join(webDir, 'package.json')).resolve('vite/package.json').replace(/package\.json$/, 'bin/vite.js');
+    vite = createRequire(join(webDir, 'package.json'))
+      .resolve('vite/package.json')
+      .replace(/package\.json$/, 'bin/vite.js');
   } catch {
     process.stderr.write('stacks: Vite is not installed (npm ci); the web clients are not served\n');
     return;

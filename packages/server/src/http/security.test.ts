@@ -46,7 +46,9 @@ describe.each(testDialects())('every route on %s', (dialect) => {
     ).toEqual([
       'GET /',
       'GET /account',
+      'GET /api/branches',
       'GET /api/catalog/records/:id',
+      'GET /api/catalog/records/:id/copies',
       'GET /api/catalog/search',
       'GET /api/health',
       'GET /api/openapi.json',

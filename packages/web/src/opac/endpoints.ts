@@ -5,6 +5,8 @@ export const OPAC_ENDPOINTS = {
   branches: 'GET /api/branches',
   search: 'GET /api/catalog/search',
   record: 'GET /api/catalog/records/{id}',
+  /** Staff-only today: the catalog shows copies one by one when it answers, else counts per branch. */
+  recordItems: 'GET /api/catalog/records/{id}/copies',
   patronLogin: 'POST /api/patron/login',
   patronLogout: 'POST /api/patron/logout',
   patronMe: 'GET /api/patron/me',
@@ -16,4 +18,6 @@ export const OPAC_ENDPOINTS = {
   mySuspendHold: 'POST /api/patron/holds/{id}/suspend',
   myResumeHold: 'POST /api/patron/holds/{id}/resume',
   myHoldPickup: 'POST /api/patron/holds/{id}/pickup',
+  myAccount: 'GET /api/patron/account',
+  myUpdate: 'PATCH /api/patron/me',
 } as const satisfies Record<string, EndpointSpec>;

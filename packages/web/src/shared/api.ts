@@ -31,7 +31,8 @@ export async function request<T>(
   endpoint: EndpointSpec,
   options: {
     params?: Record<string, string>;
-    query?: Record<string, string | number | boolean | undefined>;
+    /** Query parameters; an array repeats its parameter (`format=book&format=video`). */
+    query?: Record<string, string | number | boolean | undefined | readonly (string | number)[]>;
     body?: unknown;
   } = {},
 ): Promise<T> {
@@ -41,7 +42,8 @@ export async function request<T>(
   );
   const query = new URLSearchParams();
   for (const [key, value] of Object.entries(options.query ?? {}))
-    if (value !== undefined && value !== '') query.append(key, String(value));
+    for (const one of Array.isArray(value) ? value : [value])
+      if (one !== undefined && one !== '') query.append(key, String(one));
   if ([...query].length > 0) path += `?${query}`;
   let response: Response;
   try {

@@ -11,4 +11,17 @@ export const STAFF_ENDPOINTS = {
   renew: 'POST /api/circulation/renew',
   patronAtDesk: 'GET /api/circulation/patrons/{id}',
   patronByCard: 'GET /api/patrons/by-card/{barcode}',
+  patronSearch: 'GET /api/patrons',
+  patronRegister: 'POST /api/patrons',
+  patron: 'GET /api/patrons/{id}',
+  patronCategories: 'GET /api/patron-categories',
+  pullList: 'GET /api/branches/{branchId}/pull-list',
+  holdShelf: 'GET /api/branches/{branchId}/hold-shelf',
+  transits: 'GET /api/transits',
+  catalogSearch: 'GET /api/catalog/search',
+  record: 'GET /api/catalog/records/{id}',
+  recordItems: 'GET /api/catalog/records/{id}/items',
 } as const satisfies Record<string, EndpointSpec>;
+
+/** The name of a route the staff client calls. */
+export type StaffEndpoint = keyof typeof STAFF_ENDPOINTS;

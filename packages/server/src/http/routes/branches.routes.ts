@@ -53,7 +53,8 @@ export function branchRoutes(app: App): FastifyPluginAsyncTypebox {
     fastify.get(
       '/api/branches',
       {
-        config: read,
+        // Public: the public catalog names branches for pickup and shows their hours.
+        config: { access: 'public' },
         schema: {
           tags,
           summary: 'List branches with their opening hours',

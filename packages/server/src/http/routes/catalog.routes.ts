@@ -13,6 +13,7 @@ import {
   LabelsQuery,
   MarcJson,
   ProcessingQueueEntry,
+  PublicCopy,
   RecordFormatQuery,
   RecordVersion,
   ReleaseRequest,
@@ -211,6 +212,35 @@ export function catalogRoutes(app: App): FastifyPluginAsyncTypebox {
         },
       },
       async (request) => catalog.listItems(request.params.id),
+    );
+
+    fastify.get(
+      '/api/catalog/records/:id/copies',
+      {
+        config: { access: 'public' },
+        schema: {
+          tags,
+          summary:
+            'A record’s copies for the public catalog: branch, location, call number, status (withdrawn copies left out)',
+          params: IdParams,
+          response: { 200: Type.Array(PublicCopy), ...errorResponses(400, 404) },
+        },
+      },
+      async (request) =>
+        (await catalog.listItems(request.params.id))
+          .filter((item) => item.status !== 'withdrawn')
+          .map((item) => ({
+            id: item.id,
+            recordId: item.recordId,
+            branchId: item.branchId,
+            location: item.location,
+            callNumber: item.callNumber,
+            itemType: item.itemType,
+            copyNumber: item.copyNumber,
+            volume: item.volume,
+            publicNote: item.publicNote,
+            status: item.status,
+          })),
     );
 
     fastify.post(
