@@ -8,9 +8,11 @@ import {
   translator,
   useI18n,
 } from '../shared/i18n.ts';
+import { AdminPage } from './admin/AdminPage.tsx';
 import { BranchChooser } from './BranchChooser.tsx';
 import { call, errorText, onSignedOut } from './call.ts';
 import { CatalogSearch } from './catalog/CatalogSearch.tsx';
+import { ImportPage } from './catalog/ImportPage.tsx';
 import { RecordView } from './catalog/RecordView.tsx';
 import { Desk } from './desk/Desk.tsx';
 import { HoldsPage } from './holds/HoldsPage.tsx';
@@ -204,6 +206,12 @@ function Nav() {
     },
     { href: '/staff/holds', label: t('nav.holds'), active: path === '/holds', show: can('circulation.desk') },
     { href: '/staff/catalog', label: t('nav.catalog'), active: path.startsWith('/catalog'), show: true },
+    {
+      href: '/staff/admin',
+      label: t('nav.admin'),
+      active: path.startsWith('/admin'),
+      show: ADMIN_PERMISSIONS.some((p) => can(p)),
+    },
   ];
   return (
     <nav aria-label={t('nav.label')}>
@@ -221,6 +229,9 @@ function Nav() {
     </nav>
   );
 }
+
+/** Permissions any of which opens the administration pages. */
+const ADMIN_PERMISSIONS = ['staff.read', 'branches.manage', 'policies.manage', 'tokens.manage'] as const;
 
 /** The page for the current address. */
 function Pages() {
@@ -244,6 +255,9 @@ function Pages() {
   if (path === '/holds')
     return can('circulation.desk') ? <HoldsPage /> : <NotAllowed permission="circulation.desk" />;
   if (path === '/catalog') return <CatalogSearch query={query} />;
+  if (path === '/catalog/import')
+    return can('catalog.edit') ? <ImportPage /> : <NotAllowed permission="catalog.edit" />;
+  if (path === '/admin' || path.startsWith('/admin/')) return <AdminPage path={path} query={query} />;
   const record = /^\/catalog\/records\/([^/]+)$/.exec(path);
   if (record?.[1]) return <RecordView id={record[1]} />;
   return (

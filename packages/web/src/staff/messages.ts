@@ -1,4 +1,7 @@
 import type { Language, Messages } from '../shared/i18n.ts';
+import { ADMIN_MESSAGES } from './admin/messages.ts';
+import { IMPORT_MESSAGES } from './catalog/import-messages.ts';
+import { PATRON_ACCOUNT_MESSAGES } from './patrons/account-messages.ts';
 
 /** Every string the staff client shows, in English. */
 const en: Messages = {
@@ -556,4 +559,7 @@ const es: Messages = {
 };
 
 /** The staff client's message catalogs (see src/shared/i18n.ts). */
-export const STAFF_MESSAGES: Record<Language, Messages> = { en, es };
+export const STAFF_MESSAGES: Record<Language, Messages> = {
+  en: { ...en, ...ADMIN_MESSAGES.en, ...IMPORT_MESSAGES.en, ...PATRON_ACCOUNT_MESSAGES.en },
+  es: { ...es, ...ADMIN_MESSAGES.es, ...IMPORT_MESSAGES.es, ...PATRON_ACCOUNT_MESSAGES.es },
+};
