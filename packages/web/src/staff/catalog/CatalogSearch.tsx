@@ -11,7 +11,7 @@ const PAGE_SIZE = 20;
 /** Searching the catalog (the same query language as the public catalog); each hit links to its record. */
 export function CatalogSearch({ query }: { query: URLSearchParams }) {
   const { t } = useI18n();
-  const { branchName } = useSession();
+  const { branchName, can } = useSession();
   const q = query.get('q') ?? '';
   const offset = Math.max(0, Number(query.get('offset') ?? '0') || 0);
   const [text, setText] = useState(q);
@@ -48,6 +48,11 @@ export function CatalogSearch({ query }: { query: URLSearchParams }) {
   return (
     <>
       <PageHeading title={t('catalog.title')}>{t('catalog.title')}</PageHeading>
+      {can('catalog.edit') && (
+        <p>
+          <Link href="/staff/catalog/import">{t('import.link')}</Link>
+        </p>
+      )}
       <search>
         <form className="inline-form" onSubmit={submit} aria-busy={busy}>
           <label htmlFor="catalog-q">{t('catalog.query')}</label>

@@ -3,13 +3,16 @@ import { useI18n } from '../../shared/i18n.ts';
 import { call, errorText } from '../call.ts';
 import { formatInstant, formatLocalDate } from '../format.ts';
 import { ErrorMessage, PageHeading } from '../Page.tsx';
+import { TableWrap } from '../patrons/action.tsx';
+import { PlaceHoldForm } from '../patrons/HoldsSection.tsx';
 import { useSession } from '../session.tsx';
 import type { Hold, HoldShelf, PullListEntry, Transit } from '../types.ts';
 
 /**
  * The desk branch's hold work: the pull list (copies to fetch from the shelves for waiting holds, in
  * shelf order), the hold shelf (ready for pickup, and expired or cancelled ones to clear), and the items
- * in transit to this branch (check them in when they arrive).
+ * in transit to this branch (check them in when they arrive); and a form to place a hold for a patron
+ * by card barcode (cancelling, suspending and resuming a patron's holds is on the patron's page).
  */
 export function HoldsPage() {
   const { t, language } = useI18n();
@@ -44,7 +47,7 @@ export function HoldsPage() {
 
   const date = (d: string | null) => (d ? formatLocalDate(d, language) : '—');
   const holdRows = (holds: Hold[], caption: string) => (
-    <div className="table-wrap">
+    <TableWrap label={caption}>
       <table>
         <caption className="visually-hidden">{caption}</caption>
         <thead>
@@ -70,7 +73,7 @@ export function HoldsPage() {
           ))}
         </tbody>
       </table>
-    </div>
+    </TableWrap>
   );
 
   return (
@@ -88,11 +91,13 @@ export function HoldsPage() {
         {busy ? t('app.loading') : ''}
       </div>
 
+      <PlaceHoldForm onPlaced={load} headingLevel={2} />
+
       <section aria-labelledby="pull-heading">
         <h2 id="pull-heading">{t('holds.pullList', { count: pull?.length ?? 0 })}</h2>
         {pull && pull.length === 0 && <p>{t('holds.pullEmpty')}</p>}
         {pull && pull.length > 0 && (
-          <div className="table-wrap">
+          <TableWrap label={t('holds.pullCaption')}>
             <table>
               <caption className="visually-hidden">{t('holds.pullCaption')}</caption>
               <thead>
@@ -119,7 +124,7 @@ export function HoldsPage() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableWrap>
         )}
       </section>
 
@@ -136,7 +141,7 @@ export function HoldsPage() {
         <h2 id="transit-heading">{t('holds.transits', { count: transits?.length ?? 0 })}</h2>
         {transits && transits.length === 0 && <p>{t('holds.transitsEmpty')}</p>}
         {transits && transits.length > 0 && (
-          <div className="table-wrap">
+          <TableWrap label={t('holds.transitsCaption')}>
             <table>
               <caption className="visually-hidden">{t('holds.transitsCaption')}</caption>
               <thead>
@@ -160,7 +165,7 @@ export function HoldsPage() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableWrap>
         )}
       </section>
     </>

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { useI18n } from '../../shared/i18n.ts';
 import { call, errorText } from '../call.ts';
 import { checkOutTo } from '../desk/Desk.tsx';
@@ -8,8 +8,15 @@ import { ErrorMessage, PageHeading } from '../Page.tsx';
 import { Link, useLocation } from '../router.tsx';
 import { useSession } from '../session.tsx';
 import type { Patron, PatronAtDesk } from '../types.ts';
+import { AccountSection } from './AccountSection.tsx';
+import { BlocksSection, MembershipSection } from './BlocksSection.tsx';
+import { HistorySection, HoldsSection } from './HoldsSection.tsx';
 
-/** One patron: the record, and the desk's view of loans, holds, blocks and balance. */
+/**
+ * One patron: the record, the desk's view of loans, holds, blocks and balance, and the work staff do
+ * on it — the account (payments, waivers, disputes), manual blocks, membership and card, contact
+ * details, holds and the loan history — each section as its permissions allow.
+ */
 export function PatronView({ id }: { id: string }) {
   const { t, language } = useI18n();
   const { can, branch, branchName } = useSession();
@@ -19,15 +26,17 @@ export function PatronView({ id }: { id: string }) {
   const [error, setError] = useState<string | null>(null);
   const registered = query.get('registered') === '1';
 
-  useEffect(() => {
+  // Loads the record and the desk's view; called again after a change elsewhere on the page (the
+  // cleanup only matters when the page itself changes: a late answer for another patron is dropped).
+  const load = useCallback(() => {
     let live = true;
-    setError(null);
     Promise.all([
       call<Patron>('patron', { params: { id } }),
       call<PatronAtDesk>('patronAtDesk', { params: { id }, query: { branchId: branch.id } }),
     ]).then(
       ([p, d]) => {
         if (!live) return;
+        setError(null);
         setPatron(p);
         setDesk(d);
       },
@@ -37,6 +46,9 @@ export function PatronView({ id }: { id: string }) {
       live = false;
     };
   }, [id, branch.id, t]);
+  const refresh = useCallback(() => void load(), [load]);
+
+  useEffect(load, [load]);
 
   if (error)
     return (
@@ -99,6 +111,19 @@ export function PatronView({ id }: { id: string }) {
         )}
       </section>
       <PatronSummary desk={desk} heading={t('patron.atDesk')} />
+      {can('patrons.read') && <AccountSection patronId={patron.id} onChanged={refresh} />}
+      {can('patrons.manage') && <BlocksSection patronId={patron.id} onChanged={refresh} />}
+      {can('patrons.manage') && (
+        <MembershipSection
+          patron={patron}
+          onChanged={(p) => {
+            setPatron(p);
+            refresh();
+          }}
+        />
+      )}
+      {can('circulation.desk') && <HoldsSection patronId={patron.id} onChanged={refresh} />}
+      {can('patrons.read') && <HistorySection patronId={patron.id} keepHistory={patron.keepHistory} />}
       <p>
         <Link href="/staff/patrons">{t('patrons.back')}</Link>
       </p>

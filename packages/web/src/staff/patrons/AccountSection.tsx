@@ -1,0 +1,372 @@
+import { type FormEvent, useCallback, useEffect, useRef, useState } from 'react';
+import { useI18n } from '../../shared/i18n.ts';
+import { call, errorText } from '../call.ts';
+import { formatInstant, formatMinor } from '../format.ts';
+import { ErrorMessage } from '../Page.tsx';
+import { useSession } from '../session.tsx';
+import type { AccountEntry, AccountPosting, Dispute, PatronAccount, PaymentResult } from './account-types.ts';
+import { Feedback, TableWrap, useAction } from './action.tsx';
+import { endpointHref, newIdempotencyKey, parseMinor } from './money.ts';
+
+const CREDIT_KINDS = new Set(['payment', 'waiver', 'writeoff', 'lost_returned', 'refund']);
+
+/** Whether a line is a charge still owed (one a payment, waiver or dispute can be about). */
+function isOwedCharge(line: AccountEntry): boolean {
+  return !CREDIT_KINDS.has(line.kind) && line.outstandingMinor > 0;
+}
+
+/**
+ * The patron's account at the desk: totals, every line (payments with their receipts), disputes, and
+ * the forms to take a payment, waive charges (with `fines.waive`) and record a dispute. `onChanged`
+ * tells the page the balance moved (so the desk summary follows).
+ */
+export function AccountSection({ patronId, onChanged }: { patronId: string; onChanged(): void }) {
+  const { t, language } = useI18n();
+  const { can, branch } = useSession();
+  const [account, setAccount] = useState<PatronAccount | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const action = useAction();
+  const money = (minor: number) => formatMinor(minor, language);
+
+  const load = useCallback(async () => {
+    try {
+      setAccount(await call<PatronAccount>('patronAccount', { params: { id: patronId } }));
+      setLoadError(null);
+    } catch (e) {
+      setLoadError(errorText(e, t));
+    }
+  }, [patronId, t]);
+
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  const afterChange = async () => {
+    await load();
+    onChanged();
+  };
+
+  // ---- payment: one idempotency key per payment meant, kept for a retry, dropped once it went through
+  const [payAmount, setPayAmount] = useState('');
+  const [payMethod, setPayMethod] = useState<'cash' | 'card' | 'other'>('cash');
+  const payKey = useRef<string | null>(null);
+  const pay = async (event: FormEvent) => {
+    event.preventDefault();
+    if (action.busy) return;
+    if (payAmount.trim() === '') return action.refuse(t('account.amountNeeded'));
+    const amountMinor = parseMinor(payAmount);
+    if (amountMinor === null) return action.refuse(t('account.badAmount', { text: payAmount }));
+    payKey.current ??= newIdempotencyKey();
+    const idempotencyKey = payKey.current;
+    await action.run(async () => {
+      const result = await call<PaymentResult>('patronPayment', {
+        params: { id: patronId },
+        body: { amountMinor, method: payMethod, idempotencyKey },
+      });
+      payKey.current = null;
+      setPayAmount('');
+      await afterChange();
+      return (
+        <>
+          {t('account.paid', {
+            amount: money(amountMinor),
+            receipt: result.receiptNumber,
+            balance: money(result.balanceAfterMinor),
+          })}{' '}
+          <a href={endpointHref('paymentReceipt', { id: result.line.id })} target="_blank" rel="noopener">
+            {t('account.printReceipt')}
+          </a>
+        </>
+      );
+    });
+  };
+
+  // ---- waiver
+  const [waiveCharge, setWaiveCharge] = useState('');
+  const [waiveAmount, setWaiveAmount] = useState('');
+  const [waiveReason, setWaiveReason] = useState('');
+  const waive = async (event: FormEvent) => {
+    event.preventDefault();
+    if (action.busy || !account) return;
+    const chargeIds = waiveCharge ? [waiveCharge] : account.lines.filter(isOwedCharge).map((l) => l.id);
+    if (chargeIds.length === 0) return action.refuse(t('account.nothingToWaive'));
+    let amountMinor: number | null = null;
+    if (waiveAmount.trim() !== '') {
+      amountMinor = parseMinor(waiveAmount);
+      if (amountMinor === null) return action.refuse(t('account.badAmount', { text: waiveAmount }));
+    }
+    if (!waiveReason.trim()) return action.refuse(t('account.reasonNeeded'));
+    await action.run(async () => {
+      const result = await call<AccountPosting>('patronWaiver', {
+        params: { id: patronId },
+        body: { chargeIds, amountMinor, reason: waiveReason.trim() },
+      });
+      setWaiveAmount('');
+      setWaiveReason('');
+      setWaiveCharge('');
+      await afterChange();
+      return t('account.waived', {
+        amount: money(-result.line.amountMinor),
+        balance: money(result.balanceAfterMinor),
+      });
+    });
+  };
+
+  // ---- dispute
+  const [disputeCharge, setDisputeCharge] = useState('');
+  const [complaint, setComplaint] = useState('');
+  const dispute = async (event: FormEvent) => {
+    event.preventDefault();
+    if (action.busy || !account) return;
+    const chargeIds = disputeCharge ? [disputeCharge] : account.lines.filter(isOwedCharge).map((l) => l.id);
+    if (chargeIds.length === 0) return action.refuse(t('account.nothingToDispute'));
+    if (!complaint.trim()) return action.refuse(t('account.complaintNeeded'));
+    await action.run(async () => {
+      await call<Dispute>('patronDispute', {
+        params: { id: patronId },
+        body: { chargeIds, complaint: complaint.trim() },
+      });
+      setComplaint('');
+      setDisputeCharge('');
+      await afterChange();
+      return t('account.disputed.done');
+    });
+  };
+
+  if (loadError)
+    return (
+      <section aria-labelledby="account-heading">
+        <h2 id="account-heading">{t('account.title')}</h2>
+        <ErrorMessage text={loadError} />
+      </section>
+    );
+  if (!account)
+    return (
+      <section aria-labelledby="account-heading">
+        <h2 id="account-heading">{t('account.title')}</h2>
+        <p className="loading">{t('app.loading')}</p>
+      </section>
+    );
+
+  const owed = account.lines.filter(isOwedCharge);
+  const { totals } = account;
+  const chargeOptions = (
+    <>
+      <option value="">{t('account.allCharges')}</option>
+      {owed.map((l) => (
+        <option key={l.id} value={l.id}>
+          {t('account.chargeOption', { description: l.description, amount: money(l.outstandingMinor) })}
+        </option>
+      ))}
+    </>
+  );
+
+  return (
+    <section aria-labelledby="account-heading">
+      <h2 id="account-heading">{t('account.title')}</h2>
+      <dl className="facts">
+        <div>
+          <dt>{t('account.balance')}</dt>
+          <dd className={totals.balanceMinor > 0 ? 'bad' : undefined} id="account-balance">
+            {money(totals.balanceMinor)} {account.currency}
+          </dd>
+        </div>
+        <div>
+          <dt>{t('account.outstanding')}</dt>
+          <dd>{money(totals.outstandingMinor)}</dd>
+        </div>
+        <div>
+          <dt>{t('account.credit')}</dt>
+          <dd>{money(totals.creditMinor)}</dd>
+        </div>
+        <div>
+          <dt>{t('account.disputed')}</dt>
+          <dd>{money(totals.disputedMinor)}</dd>
+        </div>
+      </dl>
+
+      <Feedback done={action.done} error={action.error} />
+
+      {can('fines.collect') && (
+        <form className="form-grid" onSubmit={pay} aria-labelledby="pay-heading">
+          <h3 id="pay-heading" className="actions">
+            {t('account.payTitle')}
+          </h3>
+          <div className="field">
+            <label htmlFor="pay-amount">{t('account.amount')}</label>
+            <input
+              id="pay-amount"
+              inputMode="decimal"
+              autoComplete="off"
+              value={payAmount}
+              aria-describedby="pay-amount-hint"
+              onChange={(e) => {
+                payKey.current = null;
+                setPayAmount(e.target.value);
+              }}
+            />
+            <span id="pay-amount-hint" className="hint">
+              {t('account.amountHint')}
+            </span>
+          </div>
+          <div className="field">
+            <label htmlFor="pay-method">{t('account.method')}</label>
+            <select
+              id="pay-method"
+              value={payMethod}
+              onChange={(e) => {
+                payKey.current = null;
+                setPayMethod(e.target.value as 'cash' | 'card' | 'other');
+              }}
+            >
+              <option value="cash">{t('account.method.cash')}</option>
+              <option value="card">{t('account.method.card')}</option>
+              <option value="other">{t('account.method.other')}</option>
+            </select>
+          </div>
+          <div className="actions">
+            <button type="submit" disabled={action.busy}>
+              {t('account.pay')}
+            </button>
+          </div>
+        </form>
+      )}
+
+      {can('fines.waive') && (
+        <form className="form-grid" onSubmit={waive} aria-labelledby="waive-heading">
+          <h3 id="waive-heading" className="actions">
+            {t('account.waiveTitle')}
+          </h3>
+          <div className="field">
+            <label htmlFor="waive-charge">{t('account.charge')}</label>
+            <select id="waive-charge" value={waiveCharge} onChange={(e) => setWaiveCharge(e.target.value)}>
+              {chargeOptions}
+            </select>
+          </div>
+          <div className="field">
+            <label htmlFor="waive-amount">{t('account.waiveAmount')}</label>
+            <input
+              id="waive-amount"
+              inputMode="decimal"
+              autoComplete="off"
+              value={waiveAmount}
+              aria-describedby="waive-amount-hint"
+              onChange={(e) => setWaiveAmount(e.target.value)}
+            />
+            <span id="waive-amount-hint" className="hint">
+              {t('account.waiveAmountHint')}
+            </span>
+          </div>
+          <div className="field">
+            <label htmlFor="waive-reason">{t('account.reason')}</label>
+            <input
+              id="waive-reason"
+              autoComplete="off"
+              aria-required="true"
+              maxLength={2000}
+              value={waiveReason}
+              onChange={(e) => setWaiveReason(e.target.value)}
+            />
+          </div>
+          <div className="actions">
+            <button type="submit" disabled={action.busy}>
+              {t('account.waive')}
+            </button>
+          </div>
+        </form>
+      )}
+
+      {can('fines.collect') && (
+        <form className="form-grid" onSubmit={dispute} aria-labelledby="dispute-heading">
+          <h3 id="dispute-heading" className="actions">
+            {t('account.disputeTitle')}
+          </h3>
+          <div className="field">
+            <label htmlFor="dispute-charge">{t('account.charge')}</label>
+            <select
+              id="dispute-charge"
+              value={disputeCharge}
+              onChange={(e) => setDisputeCharge(e.target.value)}
+            >
+              {chargeOptions}
+            </select>
+          </div>
+          <div className="field">
+            <label htmlFor="dispute-complaint">{t('account.complaint')}</label>
+            <input
+              id="dispute-complaint"
+              autoComplete="off"
+              aria-required="true"
+              maxLength={2000}
+              value={complaint}
+              onChange={(e) => setComplaint(e.target.value)}
+            />
+          </div>
+          <div className="actions">
+            <button type="submit" disabled={action.busy}>
+              {t('account.dispute')}
+            </button>
+          </div>
+        </form>
+      )}
+
+      <h3>{t('account.lines', { count: account.lines.length })}</h3>
+      {account.lines.length === 0 ? (
+        <p>{t('account.noLines')}</p>
+      ) : (
+        <TableWrap label={t('account.linesCaption')}>
+          <table>
+            <caption className="visually-hidden">{t('account.linesCaption')}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t('account.when')}</th>
+                <th scope="col">{t('account.what')}</th>
+                <th scope="col">{t('account.amount')}</th>
+                <th scope="col">{t('account.stillOwed')}</th>
+                <th scope="col">{t('loan.actions')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {account.lines.map((l) => (
+                <tr key={l.id}>
+                  <td>{formatInstant(l.createdAt, language, branch.timeZone)}</td>
+                  <td>
+                    {t(`account.kind.${l.kind}`)}: {l.description}
+                    {l.reason && <span className="note"> · {l.reason}</span>}
+                    {l.disputeId && <span className="note"> · {t('account.underDispute')}</span>}
+                  </td>
+                  <td>{money(l.amountMinor)}</td>
+                  <td>{CREDIT_KINDS.has(l.kind) ? '—' : money(l.outstandingMinor)}</td>
+                  <td>
+                    {l.kind === 'payment' && can('fines.collect') ? (
+                      <a href={endpointHref('paymentReceipt', { id: l.id })} target="_blank" rel="noopener">
+                        {t('account.receiptFor', { amount: money(-l.amountMinor) })}
+                      </a>
+                    ) : (
+                      '—'
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableWrap>
+      )}
+
+      {account.disputes.length > 0 && (
+        <>
+          <h3>{t('account.disputes', { count: account.disputes.length })}</h3>
+          <ul>
+            {account.disputes.map((d) => (
+              <li key={d.id}>
+                {t(`account.disputeStatus.${d.status}`)}: {d.complaint} (
+                {t('account.disputeOwed', { amount: money(d.outstandingMinor) })})
+                {d.resolution && <span className="note"> · {d.resolution}</span>}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </section>
+  );
+}
