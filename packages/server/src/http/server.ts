@@ -5,6 +5,8 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { ErrorResponse } from '@stacks/contract';
+import { Ajv } from 'ajv';
+import ajvFormats from 'ajv-formats';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger as PinoLogger } from 'pino';
 import type { App } from '../app.ts';
@@ -45,8 +47,14 @@ export async function buildHttpServer(app: App, options: HttpOptions = {}): Prom
     trustProxy: app.config.trust_proxy,
     genReqId: () => randomUUID(),
     bodyLimit: 1024 * 1024,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  // Query strings, path parameters and headers are text: they are coerced to the schema's types. JSON
+  // bodies already carry their types and are never coerced (coercion would turn a `null` sent for a
+  // nullable number into 0).
+  const validators = requestValidators();
+  fastify.setValidatorCompiler(({ schema, httpPart }) =>
+    (httpPart === 'body' ? validators.body : validators.text).compile(schema),
+  );
 
   fastify.setErrorHandler(errorHandler);
   fastify.setNotFoundHandler(notFoundHandler);
@@ -125,4 +133,21 @@ export async function buildHttpServer(app: App, options: HttpOptions = {}): Prom
   }
   await fastify.ready();
   return fastify;
+}
+
+/** One Ajv for JSON bodies (types as sent) and one for text parts (query, params, headers: coerced). */
+function requestValidators() {
+  const make = (coerceTypes: false | 'array') => {
+    const ajv = new Ajv({
+      removeAdditional: false,
+      coerceTypes,
+      allErrors: false,
+      useDefaults: true,
+      strict: false,
+    });
+    // ajv-formats is CommonJS: its function is the default export's `default` under Node's ESM rules.
+    (ajvFormats as unknown as { default: (ajv: Ajv) => void }).default(ajv);
+    return ajv;
+  };
+  return { body: make(false), text: make('array') };
 }

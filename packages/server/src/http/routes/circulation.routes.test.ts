@@ -141,6 +141,49 @@ describe.each(testDialects())('circulation over HTTP on %s', (dialect) => {
     expect((await server.as(desk, { method: 'GET', url: '/api/patron/loans' })).statusCode).toBe(401);
   });
 
+  it('keeps null (no limit, no cap) as null in a rule, and 0 as 0', async () => {
+    const admin = await makeStaffUser(server.app, 'policy', ['policies.manage']);
+    void admin;
+    const cookie = await server.login('policy');
+    const rule = {
+      branchId: null,
+      patronCategory: 'CHILD',
+      itemType: 'DVD',
+      loanPeriod: 7,
+      loanUnit: 'days',
+      renewalsAllowed: 0,
+      renewalPeriod: null,
+      maxLoans: null,
+      finePerUnitMinor: 0,
+      graceUnits: 0,
+      maxFineMinor: null,
+      holdsAllowed: 0,
+      holdShelfDays: 7,
+      lostAfterDays: null,
+      lostProcessingFeeMinor: 0,
+      refundLostOnReturn: false,
+      chargeClosedDays: false,
+    };
+    const created = await post(cookie, '/api/circulation/rules', rule);
+    expect(created.statusCode).toBe(201);
+    expect(created.json()).toMatchObject({
+      maxLoans: null,
+      maxFineMinor: null,
+      finePerUnitMinor: 0,
+      holdsAllowed: 0,
+    });
+    const stored = (await server.app.services.circulation.policies.list()).find(
+      (r) => r.id === created.json().id,
+    );
+    expect(stored).toMatchObject({ maxLoans: null, maxFineMinor: null });
+    const patched = await server.as(cookie, {
+      method: 'PATCH',
+      url: `/api/circulation/rules/${created.json().id}`,
+      payload: { maxLoans: 0 },
+    });
+    expect(patched.json()).toMatchObject({ maxLoans: 0, maxFineMinor: null });
+  });
+
   it('explains a rule over HTTP', async () => {
     const ann = await lib.patron('Ann');
     const res = await server.as(desk, {
