@@ -200,13 +200,35 @@ describe.skipIf(!testDialects().includes('postgres'))('two server processes on o
         .orderBy('barcode')
         .limit(5)
         .execute(),
+      // Two patrons free to borrow: nothing overdue and nothing owed in the demo data (no block refuses them).
       cards: await fresh.db
         .selectFrom('patrons')
         .select('card_barcode')
+        .where(({ not, exists, selectFrom }) =>
+          not(
+            exists(
+              selectFrom('loans')
+                .select('loans.id')
+                .whereRef('loans.patron_id', '=', 'patrons.id')
+                .where('loans.returned_at', 'is', null)
+                .where('loans.due_at', '<', new Date().toISOString()),
+            ),
+          ),
+        )
+        .where(({ not, exists, selectFrom }) =>
+          not(
+            exists(
+              selectFrom('account_lines')
+                .select('account_lines.id')
+                .whereRef('account_lines.patron_id', '=', 'patrons.id'),
+            ),
+          ),
+        )
         .orderBy('card_barcode')
         .limit(2)
         .execute(),
     }));
+    expect(cards).toHaveLength(2);
     for (const { barcode } of items) {
       const results = await Promise.all(
         [a, b].map((server, i) =>

@@ -231,9 +231,12 @@ describe.skipIf(!hasChromium).each(testDialects())(
       await status('Rule saved: branch any, category any, item type DVD.');
       const dvd = (await server.app.services.circulation.policies.list()).find((r) => r.itemType === 'DVD');
       expect(dvd).toMatchObject({ loanPeriod: 10, finePerUnitMinor: 10, maxFineMinor: 350 });
-      expect(
-        await page.locator('table.admin-table tbody tr').filter({ hasText: 'DVD' }).textContent(),
-      ).toContain('10 days');
+      // The table is read again after the save: wait for the row to show the new period.
+      await page
+        .locator('table.admin-table tbody tr')
+        .filter({ hasText: 'DVD' })
+        .filter({ hasText: '10 days' })
+        .waitFor();
     });
 
     it('adds a closed day to a branch', async () => {

@@ -112,7 +112,10 @@ export function createPolicyService(ctx: CirculationContext) {
       await scopeChecks(next);
       try {
         await db.transaction().execute(async (trx) => {
-          await repo.updateRule(trx, id, toRow(id, next, now.toISOString(), before.created_at));
+          // updated_at always moves forward, so every process's cached matrix sees the change (its
+          // change marker is the count and the latest updated_at), even for two edits in one millisecond.
+          const at = new Date(Math.max(now.getTime(), Date.parse(before.updated_at) + 1)).toISOString();
+          await repo.updateRule(trx, id, toRow(id, next, at, before.created_at));
           await recordAudit(trx, now, actor, {
             action: 'rule.updated',
             entityType: 'circulation_rule',
