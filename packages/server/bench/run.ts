@@ -3,13 +3,17 @@
  * build on timing. Name one to run only it: `npm run bench -- startup`.
  */
 import { catalogBenchmark } from './catalog.bench.ts';
+import { circulationBenchmark } from './circulation.bench.ts';
 import { marcParseBenchmark } from './marc-parse.bench.ts';
 import { startupBenchmark } from './startup.bench.ts';
+import { webBenchmark } from './web.bench.ts';
 
 const BENCHMARKS: Record<string, () => Promise<void>> = {
   startup: startupBenchmark,
   catalog: catalogBenchmark,
   'marc-parse': marcParseBenchmark,
+  circulation: circulationBenchmark,
+  web: webBenchmark,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
