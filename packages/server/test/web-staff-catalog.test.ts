@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemActor } from '../src/kernel/actor.ts';
@@ -8,8 +9,8 @@ import { testDialects } from './dialects.ts';
 import { makeStaffUser, TEST_PASSWORD } from './factories.ts';
 import { startWebServer } from './web-server.ts';
 
-/** Real MARC files (see /work/shared/testdata/marc/SOURCES.md for their origin and record counts). */
-const MARC = '/work/shared/testdata/marc';
+/** Real MARC files (see the shared testdata/marc/SOURCES.md for their origin and record counts). */
+const MARC = fileURLToPath(new URL('../../../../shared/testdata/marc/', import.meta.url));
 /** 500 French books, ISO 2709 in MARC-8. */
 const LUL_FRE_500 = join(MARC, 'evergreen', 'lul_fre_500.mrc');
 /** 383 records, 16 of them structurally broken. */
