@@ -38,6 +38,22 @@ export async function rulesVersion(db: Executor): Promise<string> {
 
 // ---- loans ----
 
+/** Loans with what the desk shows of their item and title. */
+function loanView(db: Executor) {
+  return db
+    .selectFrom('loans')
+    .innerJoin('items', 'items.id', 'loans.item_id')
+    .innerJoin('bib_records', 'bib_records.id', 'items.record_id')
+    .selectAll('loans')
+    .select([
+      'items.barcode',
+      'items.record_id',
+      'items.call_number',
+      'bib_records.title',
+      'bib_records.main_author',
+    ]);
+}
+
 export async function insertLoan(db: Executor, row: LoanRow): Promise<void> {
   await db.insertInto('loans').values(row).execute();
 }
@@ -89,18 +105,7 @@ export async function countOpenLoans(
 }
 
 export async function findOpenLoansOfPatron(db: Executor, patronId: string) {
-  return db
-    .selectFrom('loans')
-    .innerJoin('items', 'items.id', 'loans.item_id')
-    .innerJoin('bib_records', 'bib_records.id', 'items.record_id')
-    .selectAll('loans')
-    .select([
-      'items.barcode',
-      'items.record_id',
-      'items.call_number',
-      'bib_records.title',
-      'bib_records.main_author',
-    ])
+  return loanView(db)
     .where('loans.patron_id', '=', patronId)
     .where('loans.returned_at', 'is', null)
     .orderBy('loans.due_at')
@@ -108,18 +113,7 @@ export async function findOpenLoansOfPatron(db: Executor, patronId: string) {
 }
 
 export async function findLoanHistoryOfPatron(db: Executor, patronId: string, limit: number, offset: number) {
-  return db
-    .selectFrom('loans')
-    .innerJoin('items', 'items.id', 'loans.item_id')
-    .innerJoin('bib_records', 'bib_records.id', 'items.record_id')
-    .selectAll('loans')
-    .select([
-      'items.barcode',
-      'items.record_id',
-      'items.call_number',
-      'bib_records.title',
-      'bib_records.main_author',
-    ])
+  return loanView(db)
     .where('loans.patron_id', '=', patronId)
     .where('loans.returned_at', 'is not', null)
     .orderBy('loans.returned_at', 'desc')
@@ -169,18 +163,7 @@ export async function findOverdueLoans(
   limit: number,
   statuses: readonly string[] = ['active'],
 ) {
-  return db
-    .selectFrom('loans')
-    .innerJoin('items', 'items.id', 'loans.item_id')
-    .innerJoin('bib_records', 'bib_records.id', 'items.record_id')
-    .selectAll('loans')
-    .select([
-      'items.barcode',
-      'items.record_id',
-      'items.call_number',
-      'bib_records.title',
-      'bib_records.main_author',
-    ])
+  return loanView(db)
     .where('loans.returned_at', 'is', null)
     .where('loans.status', 'in', statuses)
     .where('loans.due_at', '<', beforeIso)
@@ -198,18 +181,7 @@ export async function findLoansDueBetween(
   afterId: string,
   limit: number,
 ) {
-  return db
-    .selectFrom('loans')
-    .innerJoin('items', 'items.id', 'loans.item_id')
-    .innerJoin('bib_records', 'bib_records.id', 'items.record_id')
-    .selectAll('loans')
-    .select([
-      'items.barcode',
-      'items.record_id',
-      'items.call_number',
-      'bib_records.title',
-      'bib_records.main_author',
-    ])
+  return loanView(db)
     .where('loans.returned_at', 'is', null)
     .where('loans.status', '=', 'active')
     .where('loans.due_at', '>=', fromIso)
