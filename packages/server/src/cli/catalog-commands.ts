@@ -3,7 +3,7 @@ import { stat, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { systemActor } from '../kernel/actor.ts';
-import { readMarcFile, writeIso2709, writeMarcJsonArray, writeMarcXmlCollection } from '../marc/index.ts';
+import { writeIso2709, writeMarcJsonArray, writeMarcXmlCollection } from '../marc/index.ts';
 import {
   DEFAULT_MATCH_POINTS,
   type DuplicateRule,
@@ -50,10 +50,9 @@ export async function importFiles(files: string[], flags: ImportFlags): Promise<
   await withApp(async (app) => {
     for (const file of files) {
       const { size } = await stat(file);
-      const { format, records } = await readMarcFile(file);
       const bar = progressBar(`importing ${file}`);
       const started = performance.now();
-      const report = await app.services.catalogImport.importRecords(CLI, records, {
+      const { format, report } = await app.services.catalogImport.importFile(CLI, file, {
         onDuplicate: flags.onDuplicate as DuplicateRule,
         matchPoints,
         batchSize,

@@ -58,6 +58,7 @@ export function openDatabase(options: DatabaseOptions): Database {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('cache_size = -65536');
   const db = new Kysely<DB>({ dialect: new StacksSqliteDialect(sqlite) });
   return { db, dialect: 'sqlite', sqlite, close: () => db.destroy() };
 }
@@ -97,12 +98,20 @@ class StacksSqliteDialect extends SqliteDialect {
  */
 function cachingDatabase(sqlite: BetterSqlite3.Database): SqliteDatabase {
   const cache = new Map<string, BetterSqlite3.Statement>();
+  // Bounded by count and by text: a prepared statement's memory grows with its length (a multi-row
+  // insert of thousands of values is a large program), and a long import must not keep hundreds.
+  let cachedChars = 0;
   const statement = (sql: string): BetterSqlite3.Statement => {
     let stmt = cache.get(sql);
     if (stmt === undefined) {
       stmt = sqlite.prepare(sql);
-      if (cache.size >= 1000) cache.delete(cache.keys().next().value as string);
       cache.set(sql, stmt);
+      cachedChars += sql.length;
+      while (cache.size > 1000 || (cachedChars > 4_000_000 && cache.size > 1)) {
+        const oldest = cache.keys().next().value as string;
+        cache.delete(oldest);
+        cachedChars -= oldest.length;
+      }
     }
     return stmt;
   };

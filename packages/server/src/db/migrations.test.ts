@@ -32,6 +32,7 @@ const DECLARED: Record<keyof DB, true> = {
   items: true,
   catalog_imports: true,
   bib_facets: true,
+  bib_subject_headings: true,
   patron_categories: true,
   patrons: true,
   patron_cards: true,

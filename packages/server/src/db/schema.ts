@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely';
+
 /**
  * Row types of every table, as Kysely sees them. Kept in step with `migrations/` by hand and checked
  * by the migration test, which compares this list of tables with the migrated database.
@@ -25,6 +27,7 @@ export interface DB {
   items: ItemRow;
   catalog_imports: CatalogImportRow;
   bib_facets: BibFacetRow;
+  bib_subject_headings: BibSubjectHeadingRow;
   patron_categories: PatronCategoryRow;
   patrons: PatronRow;
   patron_cards: PatronCardRow;
@@ -259,6 +262,11 @@ export interface CatalogImportRow {
 }
 
 /** What search counts facets on, one narrow row per record (see migration 0006). */
+export interface BibSubjectHeadingRow {
+  id: Generated<number>;
+  heading: string;
+}
+
 export interface BibFacetRow {
   seq: number;
   record_id: string;
@@ -269,6 +277,12 @@ export interface BibFacetRow {
   title_length: number;
   /** Items of the record that are on the shelf now. */
   available: number;
+  /** The catalog change number of the transaction that last wrote the row (see `catalog_changes`). */
+  change_no: number;
+  /** Ids of the record's subject headings (`bib_subject_headings`), joined by spaces. */
+  subject_ids: string;
+  /** Branches holding items of the record, each followed by `+` when one there is on the shelf, joined by spaces. */
+  branches: string;
 }
 
 export interface PatronCategoryRow {

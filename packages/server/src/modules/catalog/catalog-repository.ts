@@ -1,4 +1,5 @@
-import type { Executor } from '../../db/database.ts';
+import { CompiledQuery, sql } from 'kysely';
+import type { DialectName, Executor } from '../../db/database.ts';
 import type {
   BibFacetRow,
   BibIdentifierRow,
@@ -31,8 +32,95 @@ function* chunks<T>(rows: readonly T[], size: number): Generator<T[]> {
   for (let i = 0; i < rows.length; i += size) yield rows.slice(i, i + size);
 }
 
-/** The facet row of a record (see `bib_facets`). */
-export function facetRow(row: BibRecordRow): BibFacetRow {
+/**
+ * An IN list padded to a power-of-two length by repeating its last value (the same condition): the
+ * statement texts of a long import then repeat, so SQLite prepares and caches a few statements instead
+ * of one per list length (each a sizeable program in memory).
+ */
+export function padded<T>(values: readonly T[]): T[] {
+  if (values.length <= 1) return [...values];
+  let size = 2;
+  while (size < values.length) size *= 2;
+  const out = [...values];
+  while (out.length < size) out.push(values[values.length - 1]!);
+  return out;
+}
+
+/**
+ * Named counters of `sequences` that search reads to keep what it holds in memory current (see
+ * `search-facets.ts`): `catalog_changes` grows with every transaction that writes facet rows (the rows
+ * carry the number in `change_no`), `catalog_texts` with every one that changes what records say (the
+ * search index), `catalog_deletions` with every record deleted.
+ */
+export const CATALOG_CHANGES = 'catalog_changes';
+export const CATALOG_TEXTS = 'catalog_texts';
+export const CATALOG_DELETIONS = 'catalog_deletions';
+
+/**
+ * A change number for the facet rows the caller's transaction writes (`texts`: records were added,
+ * changed or deleted too). The counter's row stays locked until the transaction ends, so numbers follow
+ * commit order on both dialects: a reader that has seen every row up to N misses none when it next
+ * reads the rows above N.
+ */
+export async function nextCatalogChange(db: Executor, texts = false): Promise<number> {
+  if (texts) await allocateSequence(db, CATALOG_TEXTS);
+  return allocateSequence(db, CATALOG_CHANGES);
+}
+
+/** The current values of the named counters (0 for one never used). */
+export async function readCounters(db: Executor, names: readonly string[]): Promise<Map<string, number>> {
+  const rows = await db
+    .selectFrom('sequences')
+    .select(['name', 'value'])
+    .where('name', 'in', names)
+    .execute();
+  const values = new Map(names.map((n) => [n, 0]));
+  for (const row of rows) values.set(row.name, Number(row.value));
+  return values;
+}
+
+/**
+ * The ids of subject headings in `bib_subject_headings`, adding the new ones. Concurrent writers are
+ * safe: a heading another transaction adds first is found once it commits (the unique constraint waits).
+ */
+export async function subjectHeadingIds(
+  db: Executor,
+  headings: Iterable<string>,
+): Promise<Map<string, number>> {
+  const ids = new Map<string, number>();
+  const wanted = [...new Set(headings)];
+  const find = async (list: string[]) => {
+    for (const part of chunks(list, 1000)) {
+      const rows = await db
+        .selectFrom('bib_subject_headings')
+        .select(['id', 'heading'])
+        .where('heading', 'in', padded(part))
+        .execute();
+      for (const row of rows) ids.set(row.heading, Number(row.id));
+    }
+  };
+  await find(wanted);
+  const missing = wanted.filter((h) => !ids.has(h));
+  if (missing.length > 0) {
+    for (const part of chunks(missing, 1000)) {
+      await db
+        .insertInto('bib_subject_headings')
+        .values(part.map((heading) => ({ heading })))
+        .onConflict((oc) => oc.column('heading').doNothing())
+        .execute();
+    }
+    await find(missing);
+  }
+  return ids;
+}
+
+/** `bib_facets.subject_ids` of a record's headings. */
+function subjectIdList(subjects: readonly string[], ids: Map<string, number>): string {
+  return subjects.map((s) => ids.get(s)!).join(' ');
+}
+
+/** The facet row of a new record (see `bib_facets`): no items yet. */
+export function facetRow(row: BibRecordRow, subjectIds: string, changeNo: number): BibFacetRow {
   return {
     seq: row.seq,
     record_id: row.id,
@@ -43,21 +131,36 @@ export function facetRow(row: BibRecordRow): BibFacetRow {
     // Characters as both dialects' length() counts them (code points).
     title_length: [...row.title].length,
     available: 0,
+    change_no: changeNo,
+    subject_ids: subjectIds,
+    branches: '',
   };
 }
 
 /** Updates a record's facet row after its MARC changed (its item counts stay). */
-export async function updateFacetRow(db: Executor, row: BibRecordRow): Promise<void> {
-  const { format, language, decade, pub_year, title_length } = facetRow(row);
+export async function updateFacetRow(
+  db: Executor,
+  row: BibRecordRow,
+  subjects: readonly string[],
+): Promise<void> {
+  const changeNo = await nextCatalogChange(db, true);
+  const ids = subjectIdList(subjects, await subjectHeadingIds(db, subjects));
+  const { format, language, decade, pub_year, title_length } = facetRow(row, ids, changeNo);
   await db
     .updateTable('bib_facets')
-    .set({ format, language, decade, pub_year, title_length })
+    .set({ format, language, decade, pub_year, title_length, change_no: changeNo, subject_ids: ids })
     .where('seq', '=', row.seq)
     .execute();
 }
 
-/** Recounts the items on the shelf of these records (after items were added, changed or removed). */
+/**
+ * Recounts the items on the shelf of these records, and where they have items (after items were added,
+ * changed or removed). Every change of an item's status or branch must come through here: search's
+ * facet copies learn of it by the change number.
+ */
 export async function refreshAvailability(db: Executor, recordIds: readonly string[]): Promise<void> {
+  if (recordIds.length === 0) return;
+  const changeNo = await nextCatalogChange(db);
   for (const part of chunks([...new Set(recordIds)], 1000)) {
     await db
       .updateTable('bib_facets')
@@ -67,15 +170,50 @@ export async function refreshAvailability(db: Executor, recordIds: readonly stri
           .select((e) => e.fn.countAll<number>().as('n'))
           .whereRef('items.record_id', '=', 'bib_facets.record_id')
           .where('items.status', '=', 'available'),
+        // The same expression as migration 0010 (SQLite 3.44+ knows string_agg with ORDER BY).
+        branches: sql<string>`coalesce((select string_agg(b, ' ' order by b) from (
+          select i.branch_id || case when max(case when i.status = 'available' then 1 else 0 end) = 1 then '+' else '' end as b
+          from items i where i.record_id = bib_facets.record_id group by i.branch_id) x), '')`,
+        change_no: changeNo,
       }))
-      .where('record_id', 'in', part)
+      .where('record_id', 'in', padded(part))
       .execute();
   }
+}
+
+/** Notes a record deletion for search's facet copies (the facet row goes with the record). */
+export async function noteRecordDeleted(db: Executor): Promise<void> {
+  await allocateSequence(db, CATALOG_DELETIONS);
+  await nextCatalogChange(db, true);
+}
+
+/**
+ * SQLite settings for a long run of write transactions (an import), until the returned function puts
+ * the previous ones back: a 64 MiB page cache (the indexes an import writes at random places stay in
+ * memory) and a checkpoint every 40 MiB of log instead of 4 (a page written by many transactions in a
+ * row is copied to the database file once). Nothing to do on PostgreSQL.
+ */
+export async function useBulkWriteSettings(db: Executor, dialect: DialectName): Promise<() => Promise<void>> {
+  if (dialect !== 'sqlite') return async () => {};
+  const read = async (name: string) =>
+    Number(
+      Object.values(
+        (await sql<Record<string, number>>`pragma ${sql.raw(name)}`.execute(db)).rows[0] ?? {},
+      )[0],
+    );
+  const before = { cache: await read('cache_size'), checkpoint: await read('wal_autocheckpoint') };
+  await sql`pragma cache_size = -65536`.execute(db);
+  await sql`pragma wal_autocheckpoint = 10000`.execute(db);
+  return async () => {
+    await sql`pragma cache_size = ${sql.raw(String(before.cache))}`.execute(db);
+    await sql`pragma wal_autocheckpoint = ${sql.raw(String(before.checkpoint))}`.execute(db);
+  };
 }
 
 /** Many new records with their identifiers, subjects and version rows, in few statements. */
 export async function insertRecordRows(
   db: Executor,
+  dialect: DialectName,
   rows: {
     records: BibRecordRow[];
     identifiers: BibIdentifierRow[];
@@ -83,15 +221,69 @@ export async function insertRecordRows(
     versions: BibRecordVersionRow[];
   },
 ): Promise<void> {
-  // SQLite allows 32,766 parameters a statement: keep every chunk well below.
-  for (const part of chunks(rows.records, 500)) await db.insertInto('bib_records').values(part).execute();
-  for (const part of chunks(rows.records.map(facetRow), 2000))
-    await db.insertInto('bib_facets').values(part).execute();
-  for (const part of chunks(rows.identifiers, 2000))
-    await db.insertInto('bib_identifiers').values(part).execute();
-  for (const part of chunks(rows.subjects, 2000)) await db.insertInto('bib_subjects').values(part).execute();
-  for (const part of chunks(rows.versions, 1000))
-    await db.insertInto('bib_record_versions').values(part).execute();
+  await insertRows(db, dialect, 'bib_records', rows.records);
+  const headingIds = await subjectHeadingIds(
+    db,
+    rows.subjects.map((s) => s.subject),
+  );
+  const subjectsOf = new Map<string, string[]>();
+  for (const { record_id, subject } of rows.subjects) {
+    const list = subjectsOf.get(record_id);
+    if (list) list.push(subject);
+    else subjectsOf.set(record_id, [subject]);
+  }
+  const changeNo = await nextCatalogChange(db, true);
+  const facets = rows.records.map((r) =>
+    facetRow(r, subjectIdList(subjectsOf.get(r.id) ?? [], headingIds), changeNo),
+  );
+  await insertRows(db, dialect, 'bib_facets', facets);
+  await insertRows(db, dialect, 'bib_identifiers', rows.identifiers);
+  await insertRows(db, dialect, 'bib_subjects', rows.subjects);
+  await insertRows(db, dialect, 'bib_record_versions', rows.versions);
+}
+
+/** Parameters a multi-row statement may carry (SQLite allows 32,766, PostgreSQL 65,535). */
+const MAX_PARAMETERS = 30_000;
+const insertTexts = new Map<string, string>();
+
+/**
+ * Inserts rows (objects of the same shape) in multi-row statements whose text is made once per shape,
+ * bypassing the query builder: an import writes millions of values, and a syntax tree node per value
+ * cost more than the database's own work. The statement texts repeat, so SQLite's prepared statements
+ * are reused.
+ */
+export async function insertRows(
+  db: Executor,
+  dialect: DialectName,
+  table: string,
+  rows: readonly object[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  const columns = Object.keys(rows[0]!);
+  // Statements of power-of-two row counts (the rest split the same way): few texts, each prepared once.
+  let perStatement = 1;
+  while (perStatement * 2 * columns.length <= MAX_PARAMETERS && perStatement < 1024) perStatement *= 2;
+  for (let start = 0; start < rows.length; ) {
+    let count = perStatement;
+    while (count > rows.length - start) count /= 2;
+    const key = `${dialect}\u0000${table}\u0000${columns.join(',')}\u0000${count}`;
+    let text = insertTexts.get(key);
+    if (text === undefined) {
+      let n = 0;
+      const tuple = () => `(${columns.map(() => (dialect === 'postgres' ? `$${++n}` : '?')).join(', ')})`;
+      text = `insert into ${table} (${columns.join(', ')}) values ${Array.from({ length: count }, tuple).join(', ')}`;
+      if (insertTexts.size > 200) insertTexts.clear();
+      insertTexts.set(key, text);
+    }
+    const parameters: unknown[] = new Array(count * columns.length);
+    let k = 0;
+    for (let i = start; i < start + count; i++) {
+      const row = rows[i] as Record<string, unknown>;
+      for (const column of columns) parameters[k++] = row[column] ?? null;
+    }
+    await db.executeQuery(CompiledQuery.raw(text, parameters));
+    start += count;
+  }
 }
 
 export async function updateRecordRow(db: Executor, id: string, row: Partial<BibRecordRow>): Promise<void> {
@@ -128,13 +320,13 @@ export async function findRecordIdsByIdentifiers(
   const found: BibIdentifierRow[] = [];
   for (const [kind, values] of byKind) {
     const list = [...values];
-    for (let i = 0; i < list.length; i += 5000) {
+    for (let i = 0; i < list.length; i += 4096) {
       found.push(
         ...(await db
           .selectFrom('bib_identifiers')
           .select(['record_id', 'kind', 'value'])
           .where('kind', '=', kind)
-          .where('value', 'in', list.slice(i, i + 5000))
+          .where('value', 'in', padded(list.slice(i, i + 4096)))
           .execute()),
       );
     }

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { Database, Executor } from '../../db/database.ts';
 import { isForeignKeyViolation, isUniqueViolation } from '../../db/errors.ts';
 import type { BibIdentifierRow, BibRecordRow, BibRecordVersionRow, ItemRow } from '../../db/schema.ts';
@@ -6,13 +5,13 @@ import { type Actor, actorRef } from '../../kernel/actor.ts';
 import { AppError } from '../../kernel/app-error.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import { newId } from '../../kernel/ids.ts';
-import { fromMarcJson, type MarcRecord, toMarcJsonText } from '../../marc/index.ts';
+import { fromMarcJson, type MarcRecord } from '../../marc/index.ts';
 import { recordAudit } from '../audit/index.ts';
 import { type BibFormat, type BibSummary, summarize } from './bib-summary.ts';
 import * as repo from './catalog-repository.ts';
 import type { CatalogErrorCode } from './errors.ts';
-import { HOLDINGS_TAGS } from './holdings.ts';
 import { type CallNumberScheme, guessScheme, type ItemStatus, itemShelfKey } from './items.ts';
+import { type PreparedRecord, prepareRecord } from './record-prepare.ts';
 import { parseQuery } from './search-query.ts';
 import {
   indexRecords,
@@ -22,7 +21,14 @@ import {
   searchRecords,
   unindexRecord,
 } from './search-repository.ts';
-import { analyze } from './search-text.ts';
+
+export {
+  contentHash,
+  identifiersOf,
+  type PreparedRecord,
+  prepareRecord,
+  searchDocument,
+} from './record-prepare.ts';
 
 function fail(code: CatalogErrorCode, message: string, details?: Record<string, unknown>): never {
   throw new AppError(code, message, details);
@@ -72,59 +78,6 @@ export interface NewItem {
   publicNote?: string | null;
   staffNote?: string | null;
   status?: ItemStatus;
-}
-
-/** The search document of a summary: what each indexed field holds, analysed. */
-export function searchDocument(s: BibSummary): SearchDocument {
-  return {
-    title: analyze(s.title),
-    author: analyze([...s.authors, s.responsibility ?? ''].join(' ')),
-    subject: analyze(s.subjects.join(' ')),
-    series: analyze(s.series.join(' ')),
-    other: [
-      analyze([...s.notes, s.publisher ?? '', s.edition ?? ''].join(' ')),
-      ...s.isbns,
-      ...s.issns.map((i) => i.replace('-', '')),
-      s.lccn ?? '',
-      ...s.oclcNumbers,
-      analyze(s.controlNumber ?? ''),
-    ]
-      .filter(Boolean)
-      .join(' '),
-  };
-}
-
-/** The identifiers a record can be matched by when it arrives again. */
-export function identifiersOf(summary: BibSummary, marc: MarcRecord): Omit<BibIdentifierRow, 'record_id'>[] {
-  const ids: Omit<BibIdentifierRow, 'record_id'>[] = [];
-  for (const value of summary.isbns) ids.push({ kind: 'isbn', value });
-  for (const value of summary.issns) ids.push({ kind: 'issn', value });
-  for (const value of summary.oclcNumbers) ids.push({ kind: 'oclc', value });
-  for (const value of summary.systemNumbers) ids.push({ kind: 'system', value });
-  if (summary.lccn) ids.push({ kind: 'lccn', value: summary.lccn });
-  if (summary.controlNumber) ids.push({ kind: 'control', value: summary.controlNumber });
-  ids.push({ kind: 'hash', value: contentHash(marc) });
-  return ids;
-}
-
-/**
- * A fingerprint of the record's content, to recognise a record imported before: the leader (without
- * lengths and base address) and every field but 005 (date of last transaction) and the holdings tags.
- */
-export function contentHash(marc: MarcRecord): string {
-  const hash = createHash('sha1');
-  hash.update(`${marc.leader.slice(5, 12)}${marc.leader.slice(17)}\u001e`);
-  for (const f of marc.fields) {
-    if (f.tag === '005' || HOLDINGS_TAGS.has(f.tag)) continue;
-    if ('subfields' in f) {
-      let text = `${f.tag}${f.ind1}${f.ind2}`;
-      for (const sf of f.subfields) text += `\u001f${sf.code}${sf.value}`;
-      hash.update(`${text}\u001e`);
-    } else {
-      hash.update(`${f.tag}${f.value}\u001e`);
-    }
-  }
-  return hash.digest('hex');
 }
 
 function toBibRecord(row: BibRecordRow): BibRecord {
@@ -204,19 +157,6 @@ function recordRow(
   };
 }
 
-/** A record ready to write: its MARC with the summary and identifiers already worked out. */
-export interface PreparedRecord {
-  marc: MarcRecord;
-  summary: BibSummary;
-  identifiers: Omit<BibIdentifierRow, 'record_id'>[];
-}
-
-/** Works out what a record's rows need. */
-export function prepareRecord(marc: MarcRecord): PreparedRecord {
-  const summary = summarize(marc);
-  return { marc, summary, identifiers: identifiersOf(summary, marc) };
-}
-
 /**
  * Writes new records (with identifiers, subjects, search entries and a version row each) in a few
  * multi-row statements, in the caller's transaction. They are searchable the moment it commits.
@@ -240,7 +180,7 @@ export async function writeNewRecords(
   prepared.forEach((p, i) => {
     const id = newId(at.getTime());
     const seq = firstSeq + i;
-    records.push(recordRow(id, seq, 1, toMarcJsonText(p.marc), p.summary, at, at.toISOString()));
+    records.push(recordRow(id, seq, 1, p.marcJson, p.summary, at, at.toISOString()));
     for (const identifier of p.identifiers) identifiers.push({ ...identifier, record_id: id });
     for (const subject of p.summary.subjects) subjects.push({ record_id: id, subject });
     versions.push({
@@ -252,9 +192,9 @@ export async function writeNewRecords(
       change: 'created',
       marc: '',
     });
-    search.push({ seq, doc: searchDocument(p.summary) });
+    search.push({ seq, doc: p.doc });
   });
-  await repo.insertRecordRows(trx, { records, identifiers, subjects, versions });
+  await repo.insertRecordRows(trx, database.dialect, { records, identifiers, subjects, versions });
   await indexRecords(database, trx, search, true);
   return records.map((r) => ({ id: r.id, seq: r.seq }));
 }
@@ -271,16 +211,8 @@ export async function replaceRecord(
 ): Promise<void> {
   const version = existing.version + 1;
   const seq = Number(existing.seq);
-  const updated = recordRow(
-    existing.id,
-    seq,
-    version,
-    toMarcJsonText(p.marc),
-    p.summary,
-    at,
-    existing.created_at,
-  );
-  await repo.updateFacetRow(trx, updated);
+  const updated = recordRow(existing.id, seq, version, p.marcJson, p.summary, at, existing.created_at);
+  await repo.updateFacetRow(trx, updated, p.summary.subjects);
   await repo.updateRecordRow(trx, existing.id, updated);
   await repo.replaceIdentifiers(
     trx,
@@ -289,7 +221,7 @@ export async function replaceRecord(
     false,
   );
   await repo.replaceSubjects(trx, existing.id, p.summary.subjects, false);
-  await indexRecords(database, trx, [{ seq, doc: searchDocument(p.summary) }], false);
+  await indexRecords(database, trx, [{ seq, doc: p.doc }], false);
   await repo.insertVersion(trx, {
     id: newId(at.getTime()),
     record_id: existing.id,
@@ -388,6 +320,7 @@ export function createCatalogService(deps: { database: Database; clock: Clock })
           fail('RECORD_HAS_ITEMS', `The record has ${items} item(s); delete or move them first`, { items });
         await unindexRecord(database, trx, Number(row.seq));
         await repo.deleteRecordRow(trx, id);
+        await repo.noteRecordDeleted(trx);
         await repo.insertVersion(trx, {
           id: newId(now.getTime()),
           record_id: id,

@@ -6,7 +6,7 @@ import { AppError } from '../../kernel/app-error.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import { newId } from '../../kernel/ids.ts';
 import type { Logger } from '../../kernel/logger.ts';
-import { readMarcFile } from '../../marc/index.ts';
+import { detectFileFormat } from '../../marc/index.ts';
 import * as repo from './catalog-repository.ts';
 import type { ImportOptions, ImportReport, ImportService } from './import-service.ts';
 
@@ -77,17 +77,18 @@ export function createImportJobs(deps: {
     ): Promise<ImportJob> {
       const now = clock.now();
       const id = newId(now.getTime());
-      const opened = await readMarcFile(upload.path).catch(async (error: Error) => {
+      const format = await detectFileFormat(upload.path).catch(() => null);
+      if (format === null) {
         await rm(upload.path, { force: true });
         throw new AppError('INVALID_MARC', `${upload.fileName} is not ISO 2709, MARCXML or MARC-in-JSON`, {
-          reason: error.message,
+          reason: `${upload.fileName}: not ISO 2709, MARCXML or MARC-in-JSON`,
         });
-      });
+      }
       await repo.insertImportRow(db, {
         id,
         status: 'running',
         file_name: upload.fileName,
-        format: opened.format,
+        format,
         size_bytes: upload.sizeBytes,
         bytes_done: 0,
         records_read: 0,
@@ -103,7 +104,7 @@ export function createImportJobs(deps: {
       let pending: Promise<void> = Promise.resolve();
       void (async () => {
         try {
-          const report = await imports.importRecords(actor, opened.records, {
+          const { report } = await imports.importFile(actor, upload.path, {
             ...options,
             onProgress: ({ read, byteOffset }) => {
               const t = performance.now();

@@ -3,7 +3,7 @@ import type { Actor } from '../../kernel/actor.ts';
 import { AppError } from '../../kernel/app-error.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import { newId } from '../../kernel/ids.ts';
-import type { MarcRecord, ReadResult } from '../../marc/index.ts';
+import { detectFileFormat, type MarcFormat, type MarcRecord, type ReadResult } from '../../marc/index.ts';
 import { recordAudit } from '../audit/index.ts';
 import type { BranchService } from '../branches/index.ts';
 import * as repo from './catalog-repository.ts';
@@ -11,11 +11,12 @@ import {
   insertItem,
   itemRow,
   type PreparedRecord,
-  prepareRecord,
   replaceRecord,
   writeNewRecords,
 } from './catalog-service.ts';
-import { type EmbeddedItem, splitHoldings } from './holdings.ts';
+import type { EmbeddedItem } from './holdings.ts';
+import { type PreparedInput, prepareInput } from './import-prepare.ts';
+import { preparedFromFile } from './import-source.ts';
 
 /** What to do with an incoming record that matches one in the catalog. */
 export type DuplicateRule = 'skip' | 'overlay' | 'add';
@@ -76,6 +77,302 @@ export function createImportService(deps: { database: Database; clock: Clock; br
   const { database, clock } = deps;
   const db = database.db;
 
+  /** Imports records already read and prepared (here or in a worker thread). */
+  async function importPrepared(
+    actor: Actor,
+    source: AsyncIterable<PreparedInput>,
+    options: ImportOptions,
+  ): Promise<ImportReport> {
+    const problem = (p: ImportProblem) => {
+      if (report.problems.length < MAX_PROBLEMS) report.problems.push(p);
+      else report.problemsOmitted++;
+    };
+    const branches = new Map(
+      (await deps.branches.listBranches()).map((b) => [b.code.toUpperCase(), b.id] as const),
+    );
+    const itemTypes = new Set((await repo.findItemTypes(db)).map((t) => t.code));
+    const defaultBranch =
+      options.defaultBranchCode === undefined
+        ? undefined
+        : branches.get(options.defaultBranchCode.toUpperCase());
+    if (options.defaultBranchCode !== undefined && defaultBranch === undefined) {
+      throw new AppError('BRANCH_NOT_FOUND', `No branch has the code ${options.defaultBranchCode}`);
+    }
+    if (options.defaultItemType !== undefined && !itemTypes.has(options.defaultItemType)) {
+      throw new AppError('ITEM_TYPE_NOT_FOUND', `No item type has the code ${options.defaultItemType}`);
+    }
+    const matchPoints = new Set<string>(options.matchPoints ?? DEFAULT_MATCH_POINTS);
+    /** Records that received items in the batch being written (their shelf counts need updating). */
+    let touched: string[] = [];
+    const batchSize = options.batchSize ?? 500;
+
+    type Counts = Pick<
+      ImportReport,
+      'created' | 'overlaid' | 'skipped' | 'failed' | 'itemsCreated' | 'itemsExisting' | 'itemsFailed'
+    >;
+    const zero = (): Counts => ({
+      created: 0,
+      overlaid: 0,
+      skipped: 0,
+      failed: 0,
+      itemsCreated: 0,
+      itemsExisting: 0,
+      itemsFailed: 0,
+    });
+    const report: ImportReport = { read: 0, ...zero(), problems: [], problemsOmitted: 0 };
+
+    /**
+     * Imports a batch in `trx`: one look-up of identifiers for the whole batch, new records written
+     * in multi-row statements, overlays one by one. Expected problems are reported, not thrown.
+     */
+    async function importBatch(
+      trx: Executor,
+      at: Date,
+      batch: PreparedInput[],
+      counts: Counts,
+      problems: ImportProblem[],
+    ) {
+      touched = [];
+      type Entry = { result: PreparedInput; prepared: PreparedRecord; items: EmbeddedItem[] };
+      const entries: Entry[] = [];
+      for (const result of batch) {
+        const where = { recordIndex: result.recordIndex, byteOffset: result.byteOffset };
+        for (const p of result.problems)
+          problems.push({ ...where, severity: p.severity, message: p.message });
+        if (!result.entry) {
+          counts.failed++;
+          if (!result.problems.some((p) => p.severity === 'error')) {
+            problems.push({ ...where, severity: 'error', message: 'no record could be recovered' });
+          }
+          continue;
+        }
+        const { prepared, items } = result.entry;
+        if (prepared.summary.title === '') {
+          counts.failed++;
+          problems.push({
+            ...where,
+            severity: 'error',
+            message: 'the record has no title (245 $a); not imported',
+          });
+          continue;
+        }
+        entries.push({ result, prepared, items });
+      }
+
+      // Identifiers already in the catalog, looked up once for the batch.
+      const wanted = entries.flatMap((e) =>
+        e.prepared.identifiers.filter((i) => i.kind === 'hash' || matchPoints.has(i.kind)),
+      );
+      const known = new Map<string, string>();
+      for (const row of await repo.findRecordIdsByIdentifiers(trx, wanted))
+        known.set(`${row.kind}\u0000${row.value}`, row.record_id);
+      // Records earlier in this batch count too (a file may hold the same record twice).
+      const inBatch = new Map<string, Entry>();
+
+      const creating: Entry[] = [];
+      for (const entry of entries) {
+        const where = { recordIndex: entry.result.recordIndex, byteOffset: entry.result.byteOffset };
+        const keys = entry.prepared.identifiers
+          .filter((i) => i.kind === 'hash' || matchPoints.has(i.kind))
+          .map((i) => ({ ...i, key: `${i.kind}\u0000${i.value}` }));
+        const hashKey = keys.find((k) => k.kind === 'hash')!.key;
+        const sameInBatch = inBatch.get(hashKey);
+        const sameId = known.get(hashKey);
+        if (sameId || sameInBatch) {
+          // The same content was imported before: nothing to change; its items may still be new.
+          counts.skipped++;
+          // Items of a repeated record join the first one's (created with it below).
+          if (sameInBatch) sameInBatch.items.push(...entry.items);
+          else if (sameId) await importItems(trx, at, sameId, entry, counts, problems);
+          continue;
+        }
+        const match =
+          options.onDuplicate === 'add'
+            ? undefined
+            : keys.find((k) => k.kind !== 'hash' && (known.has(k.key) || inBatch.has(k.key)));
+        if (match && options.onDuplicate === 'skip') {
+          counts.skipped++;
+          const other = known.get(match.key) ?? 'an earlier record in this file';
+          problems.push({
+            ...where,
+            severity: 'warning',
+            message: `matches ${other} by ${match.kind} ${match.value}; skipped`,
+          });
+          continue;
+        }
+        if (match && known.has(match.key)) {
+          const row = (await repo.findRecordRow(trx, known.get(match.key)!))!;
+          await replaceRecord(database, trx, at, actor, row, entry.prepared, 'overlaid');
+          counts.overlaid++;
+          await importItems(trx, at, row.id, entry, counts, problems);
+          continue;
+        }
+        // New (or matching only a record earlier in this batch under rule `overlay`: kept as its own record).
+        for (const k of keys) if (!inBatch.has(k.key)) inBatch.set(k.key, entry);
+        creating.push(entry);
+      }
+      const written = await writeNewRecords(
+        database,
+        trx,
+        at,
+        actor,
+        creating.map((e) => e.prepared),
+      );
+      counts.created += written.length;
+      for (const [i, entry] of creating.entries()) {
+        await importItems(trx, at, written[i]!.id, entry, counts, problems);
+      }
+      await repo.refreshAvailability(trx, touched);
+    }
+
+    async function importItems(
+      trx: Executor,
+      at: Date,
+      recordId: string,
+      entry: { result: PreparedInput; items: EmbeddedItem[] },
+      counts: Counts,
+      problems: ImportProblem[],
+    ) {
+      const where = { recordIndex: entry.result.recordIndex, byteOffset: entry.result.byteOffset };
+      for (const item of entry.items) {
+        await importItem(trx, at, recordId, item, counts, (message, severity = 'error') =>
+          problems.push({ ...where, severity, message }),
+        );
+      }
+    }
+
+    async function importItem(
+      trx: Executor,
+      at: Date,
+      recordId: string,
+      item: EmbeddedItem,
+      counts: Counts,
+      report: (message: string, severity?: 'error' | 'warning') => void,
+    ) {
+      if (!item.barcode) {
+        counts.itemsFailed++;
+        report(`item in ${item.tag} has no barcode; not created`);
+        return;
+      }
+      const existing = await repo.findItemByBarcode(trx, item.barcode);
+      if (existing) {
+        if (existing.record_id === recordId) counts.itemsExisting++;
+        else {
+          counts.itemsFailed++;
+          report(`item ${item.barcode}: the barcode belongs to an item of another record; not created`);
+        }
+        return;
+      }
+      const branchId = (item.branchCode && branches.get(item.branchCode.toUpperCase())) || defaultBranch;
+      if (!branchId) {
+        counts.itemsFailed++;
+        report(
+          `item ${item.barcode}: unknown branch ${item.branchCode ?? '(none)'}; give a default branch to import it`,
+        );
+        return;
+      }
+      const itemType = item.itemType ?? options.defaultItemType;
+      if (!itemType || !itemTypes.has(itemType)) {
+        counts.itemsFailed++;
+        report(
+          `item ${item.barcode}: unknown item type ${itemType ?? '(none)'}; give a default item type to import it`,
+        );
+        return;
+      }
+      await insertItem(
+        trx,
+        itemRow(
+          recordId,
+          {
+            barcode: item.barcode,
+            branchId,
+            location: item.location,
+            callNumber: item.callNumber,
+            itemType,
+            copyNumber: item.copyNumber,
+            volume: item.volume,
+            priceMinor: item.priceMinor,
+            publicNote: item.publicNote,
+            staffNote: item.staffNote,
+            status: item.status,
+          },
+          at,
+          newId(at.getTime()),
+        ),
+      );
+      counts.itemsCreated++;
+      touched.push(recordId);
+    }
+
+    function add(counts: Counts, problems: ImportProblem[]) {
+      for (const key of Object.keys(counts) as (keyof Counts)[]) report[key] += counts[key];
+      for (const p of problems) problem(p);
+    }
+
+    async function flush(batch: PreparedInput[]) {
+      if (batch.length === 0) return;
+      const at = clock.now();
+      try {
+        const counts = zero();
+        const problems: ImportProblem[] = [];
+        await db.transaction().execute((trx) => importBatch(trx, at, batch, counts, problems));
+        add(counts, problems);
+      } catch {
+        // Something unexpected in the batch: do it again one record at a time to find and report it.
+        for (const result of batch) {
+          const counts = zero();
+          const problems: ImportProblem[] = [];
+          try {
+            await db.transaction().execute((trx) => importBatch(trx, at, [result], counts, problems));
+            add(counts, problems);
+          } catch (error) {
+            report.failed++;
+            problem({
+              recordIndex: result.recordIndex,
+              byteOffset: result.byteOffset,
+              severity: 'error',
+              message:
+                error instanceof AppError ? error.message : `not imported: ${(error as Error).message}`,
+            });
+          }
+        }
+      }
+      const last = batch[batch.length - 1]!;
+      options.onProgress?.({ read: report.read, byteOffset: last.byteOffset });
+    }
+
+    let batch: PreparedInput[] = [];
+    const restore = await repo.useBulkWriteSettings(db, database.dialect);
+    try {
+      for await (const result of source) {
+        report.read++;
+        batch.push(result);
+        if (batch.length >= batchSize) {
+          await flush(batch);
+          batch = [];
+        }
+      }
+      await flush(batch);
+    } finally {
+      await restore();
+    }
+    await db.transaction().execute((trx) =>
+      recordAudit(trx, clock.now(), actor, {
+        action: 'catalog.imported',
+        entityType: 'catalog',
+        changes: {
+          read: report.read,
+          created: report.created,
+          overlaid: report.overlaid,
+          skipped: report.skipped,
+          failed: report.failed,
+          itemsCreated: report.itemsCreated,
+        },
+      }),
+    );
+    return report;
+  }
+
   return {
     /**
      * Imports every record the reader yields. Batches commit in one transaction each; when a batch
@@ -88,290 +385,25 @@ export function createImportService(deps: { database: Database; clock: Clock; br
       source: AsyncIterable<ReadResult> | Iterable<ReadResult>,
       options: ImportOptions,
     ): Promise<ImportReport> {
-      const problem = (p: ImportProblem) => {
-        if (report.problems.length < MAX_PROBLEMS) report.problems.push(p);
-        else report.problemsOmitted++;
-      };
-      const branches = new Map(
-        (await deps.branches.listBranches()).map((b) => [b.code.toUpperCase(), b.id] as const),
-      );
-      const itemTypes = new Set((await repo.findItemTypes(db)).map((t) => t.code));
-      const defaultBranch =
-        options.defaultBranchCode === undefined
-          ? undefined
-          : branches.get(options.defaultBranchCode.toUpperCase());
-      if (options.defaultBranchCode !== undefined && defaultBranch === undefined) {
-        throw new AppError('BRANCH_NOT_FOUND', `No branch has the code ${options.defaultBranchCode}`);
+      async function* prepared() {
+        for await (const result of source) yield prepareInput(result);
       }
-      if (options.defaultItemType !== undefined && !itemTypes.has(options.defaultItemType)) {
-        throw new AppError('ITEM_TYPE_NOT_FOUND', `No item type has the code ${options.defaultItemType}`);
-      }
-      const matchPoints = new Set<string>(options.matchPoints ?? DEFAULT_MATCH_POINTS);
-      /** Records that received items in the batch being written (their shelf counts need updating). */
-      let touched: string[] = [];
-      const batchSize = options.batchSize ?? 500;
+      return importPrepared(actor, prepared(), options);
+    },
 
-      type Counts = Pick<
-        ImportReport,
-        'created' | 'overlaid' | 'skipped' | 'failed' | 'itemsCreated' | 'itemsExisting' | 'itemsFailed'
-      >;
-      const zero = (): Counts => ({
-        created: 0,
-        overlaid: 0,
-        skipped: 0,
-        failed: 0,
-        itemsCreated: 0,
-        itemsExisting: 0,
-        itemsFailed: 0,
-      });
-      const report: ImportReport = { read: 0, ...zero(), problems: [], problemsOmitted: 0 };
-
-      /**
-       * Imports a batch in `trx`: one look-up of identifiers for the whole batch, new records written
-       * in multi-row statements, overlays one by one. Expected problems are reported, not thrown.
-       */
-      async function importBatch(
-        trx: Executor,
-        at: Date,
-        batch: ReadResult[],
-        counts: Counts,
-        problems: ImportProblem[],
-      ) {
-        touched = [];
-        type Entry = { result: ReadResult; prepared: PreparedRecord; items: EmbeddedItem[] };
-        const entries: Entry[] = [];
-        for (const result of batch) {
-          const where = { recordIndex: result.recordIndex, byteOffset: result.byteOffset };
-          for (const p of result.problems)
-            problems.push({ ...where, severity: p.severity, message: p.message });
-          if (!result.record) {
-            counts.failed++;
-            if (!result.problems.some((p) => p.severity === 'error')) {
-              problems.push({ ...where, severity: 'error', message: 'no record could be recovered' });
-            }
-            continue;
-          }
-          const { record, items } = splitHoldings(result.record);
-          const prepared = prepareRecord(record);
-          if (prepared.summary.title === '') {
-            counts.failed++;
-            problems.push({
-              ...where,
-              severity: 'error',
-              message: 'the record has no title (245 $a); not imported',
-            });
-            continue;
-          }
-          entries.push({ result, prepared, items });
-        }
-
-        // Identifiers already in the catalog, looked up once for the batch.
-        const wanted = entries.flatMap((e) =>
-          e.prepared.identifiers.filter((i) => i.kind === 'hash' || matchPoints.has(i.kind)),
-        );
-        const known = new Map<string, string>();
-        for (const row of await repo.findRecordIdsByIdentifiers(trx, wanted))
-          known.set(`${row.kind}\u0000${row.value}`, row.record_id);
-        // Records earlier in this batch count too (a file may hold the same record twice).
-        const inBatch = new Map<string, Entry>();
-
-        const creating: Entry[] = [];
-        for (const entry of entries) {
-          const where = { recordIndex: entry.result.recordIndex, byteOffset: entry.result.byteOffset };
-          const keys = entry.prepared.identifiers
-            .filter((i) => i.kind === 'hash' || matchPoints.has(i.kind))
-            .map((i) => ({ ...i, key: `${i.kind}\u0000${i.value}` }));
-          const hashKey = keys.find((k) => k.kind === 'hash')!.key;
-          const sameInBatch = inBatch.get(hashKey);
-          const sameId = known.get(hashKey);
-          if (sameId || sameInBatch) {
-            // The same content was imported before: nothing to change; its items may still be new.
-            counts.skipped++;
-            // Items of a repeated record join the first one's (created with it below).
-            if (sameInBatch) sameInBatch.items.push(...entry.items);
-            else if (sameId) await importItems(trx, at, sameId, entry, counts, problems);
-            continue;
-          }
-          const match =
-            options.onDuplicate === 'add'
-              ? undefined
-              : keys.find((k) => k.kind !== 'hash' && (known.has(k.key) || inBatch.has(k.key)));
-          if (match && options.onDuplicate === 'skip') {
-            counts.skipped++;
-            const other = known.get(match.key) ?? 'an earlier record in this file';
-            problems.push({
-              ...where,
-              severity: 'warning',
-              message: `matches ${other} by ${match.kind} ${match.value}; skipped`,
-            });
-            continue;
-          }
-          if (match && known.has(match.key)) {
-            const row = (await repo.findRecordRow(trx, known.get(match.key)!))!;
-            await replaceRecord(database, trx, at, actor, row, entry.prepared, 'overlaid');
-            counts.overlaid++;
-            await importItems(trx, at, row.id, entry, counts, problems);
-            continue;
-          }
-          // New (or matching only a record earlier in this batch under rule `overlay`: kept as its own record).
-          for (const k of keys) if (!inBatch.has(k.key)) inBatch.set(k.key, entry);
-          creating.push(entry);
-        }
-        const written = await writeNewRecords(
-          database,
-          trx,
-          at,
-          actor,
-          creating.map((e) => e.prepared),
-        );
-        counts.created += written.length;
-        for (const [i, entry] of creating.entries()) {
-          await importItems(trx, at, written[i]!.id, entry, counts, problems);
-        }
-        await repo.refreshAvailability(trx, touched);
-      }
-
-      async function importItems(
-        trx: Executor,
-        at: Date,
-        recordId: string,
-        entry: { result: ReadResult; items: EmbeddedItem[] },
-        counts: Counts,
-        problems: ImportProblem[],
-      ) {
-        const where = { recordIndex: entry.result.recordIndex, byteOffset: entry.result.byteOffset };
-        for (const item of entry.items) {
-          await importItem(trx, at, recordId, item, counts, (message, severity = 'error') =>
-            problems.push({ ...where, severity, message }),
-          );
-        }
-      }
-
-      async function importItem(
-        trx: Executor,
-        at: Date,
-        recordId: string,
-        item: EmbeddedItem,
-        counts: Counts,
-        report: (message: string, severity?: 'error' | 'warning') => void,
-      ) {
-        if (!item.barcode) {
-          counts.itemsFailed++;
-          report(`item in ${item.tag} has no barcode; not created`);
-          return;
-        }
-        const existing = await repo.findItemByBarcode(trx, item.barcode);
-        if (existing) {
-          if (existing.record_id === recordId) counts.itemsExisting++;
-          else {
-            counts.itemsFailed++;
-            report(`item ${item.barcode}: the barcode belongs to an item of another record; not created`);
-          }
-          return;
-        }
-        const branchId = (item.branchCode && branches.get(item.branchCode.toUpperCase())) || defaultBranch;
-        if (!branchId) {
-          counts.itemsFailed++;
-          report(
-            `item ${item.barcode}: unknown branch ${item.branchCode ?? '(none)'}; give a default branch to import it`,
-          );
-          return;
-        }
-        const itemType = item.itemType ?? options.defaultItemType;
-        if (!itemType || !itemTypes.has(itemType)) {
-          counts.itemsFailed++;
-          report(
-            `item ${item.barcode}: unknown item type ${itemType ?? '(none)'}; give a default item type to import it`,
-          );
-          return;
-        }
-        await insertItem(
-          trx,
-          itemRow(
-            recordId,
-            {
-              barcode: item.barcode,
-              branchId,
-              location: item.location,
-              callNumber: item.callNumber,
-              itemType,
-              copyNumber: item.copyNumber,
-              volume: item.volume,
-              priceMinor: item.priceMinor,
-              publicNote: item.publicNote,
-              staffNote: item.staffNote,
-              status: item.status,
-            },
-            at,
-            newId(at.getTime()),
-          ),
-        );
-        counts.itemsCreated++;
-        touched.push(recordId);
-      }
-
-      function add(counts: Counts, problems: ImportProblem[]) {
-        for (const key of Object.keys(counts) as (keyof Counts)[]) report[key] += counts[key];
-        for (const p of problems) problem(p);
-      }
-
-      async function flush(batch: ReadResult[]) {
-        if (batch.length === 0) return;
-        const at = clock.now();
-        try {
-          const counts = zero();
-          const problems: ImportProblem[] = [];
-          await db.transaction().execute((trx) => importBatch(trx, at, batch, counts, problems));
-          add(counts, problems);
-        } catch {
-          // Something unexpected in the batch: do it again one record at a time to find and report it.
-          for (const result of batch) {
-            const counts = zero();
-            const problems: ImportProblem[] = [];
-            try {
-              await db.transaction().execute((trx) => importBatch(trx, at, [result], counts, problems));
-              add(counts, problems);
-            } catch (error) {
-              report.failed++;
-              problem({
-                recordIndex: result.recordIndex,
-                byteOffset: result.byteOffset,
-                severity: 'error',
-                message:
-                  error instanceof AppError ? error.message : `not imported: ${(error as Error).message}`,
-              });
-            }
-          }
-        }
-        const last = batch[batch.length - 1]!;
-        options.onProgress?.({ read: report.read, byteOffset: last.byteOffset });
-      }
-
-      let batch: ReadResult[] = [];
-      for await (const result of source) {
-        report.read++;
-        batch.push(result);
-        if (batch.length >= batchSize) {
-          await flush(batch);
-          batch = [];
-        }
-      }
-      await flush(batch);
-      await db.transaction().execute((trx) =>
-        recordAudit(trx, clock.now(), actor, {
-          action: 'catalog.imported',
-          entityType: 'catalog',
-          changes: {
-            read: report.read,
-            created: report.created,
-            overlaid: report.overlaid,
-            skipped: report.skipped,
-            failed: report.failed,
-            itemsCreated: report.itemsCreated,
-          },
-        }),
-      );
-      return report;
+    /**
+     * Imports a file (ISO 2709, MARCXML or MARC-in-JSON, detected from its content). A large file is
+     * read and prepared in a worker thread while this one writes to the database.
+     */
+    async importFile(
+      actor: Actor,
+      path: string,
+      options: ImportOptions,
+    ): Promise<{ format: MarcFormat; report: ImportReport }> {
+      const format = await detectFileFormat(path);
+      if (format === null)
+        throw new AppError('INVALID_MARC', `${path}: not ISO 2709, MARCXML or MARC-in-JSON`);
+      return { format, report: await importPrepared(actor, preparedFromFile(path, format), options) };
     },
   };
 }

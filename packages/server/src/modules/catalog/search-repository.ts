@@ -1,6 +1,7 @@
 import { type RawBuilder, sql } from 'kysely';
 import type { Database, Executor } from '../../db/database.ts';
 import type { BibRecordRow } from '../../db/schema.ts';
+import { CATALOG_CHANGES, insertRows, readCounters } from './catalog-repository.ts';
 import {
   NotExpressible,
   positiveLeaves,
@@ -11,6 +12,7 @@ import {
   toSqlTree,
   toTsquery,
 } from './search-compile.ts';
+import { searchWithCopy } from './search-copy-repository.ts';
 import type { QueryNode } from './search-query.ts';
 
 /** The analysed text of one record, per indexed field (see search-text.ts). */
@@ -33,17 +35,12 @@ export async function indexRecords(
   if (database.dialect === 'sqlite') {
     if (!isNew)
       await sql`delete from bib_search where rowid in (${sql.join(entries.map((e) => e.seq))})`.execute(trx);
-    for (let i = 0; i < entries.length; i += 500) {
-      const rows = entries
-        .slice(i, i + 500)
-        .map(
-          ({ seq, doc }) =>
-            sql`(${seq}, ${doc.title}, ${doc.author}, ${doc.subject}, ${doc.series}, ${doc.other})`,
-        );
-      await sql`insert into bib_search (rowid, title, author, subject, series, other) values ${sql.join(rows)}`.execute(
-        trx,
-      );
-    }
+    await insertRows(
+      trx,
+      'sqlite',
+      'bib_search',
+      entries.map(({ seq, doc }) => ({ rowid: seq, ...doc })),
+    );
     return;
   }
   // One UPDATE … FROM (VALUES …) per 500 records: the analysed text goes in as parameters, the vectors
@@ -97,9 +94,24 @@ export interface FacetCount {
   count: number;
 }
 
+/** What a result list shows of a record (the MARC itself is not read for it). */
+export type SearchRow = Pick<
+  BibRecordRow,
+  | 'id'
+  | 'seq'
+  | 'title'
+  | 'responsibility'
+  | 'authors'
+  | 'pub_year'
+  | 'format'
+  | 'language'
+  | 'publisher'
+  | 'isbns'
+> & { score: number };
+
 export interface SearchPage {
   total: number;
-  rows: (BibRecordRow & { score: number })[];
+  rows: SearchRow[];
   facets: Record<'format' | 'language' | 'decade' | 'branch' | 'subject' | 'availability', FacetCount[]>;
 }
 
@@ -138,7 +150,11 @@ function postgresLeaf(tree: SqlTree): RawBuilder<unknown> {
  * `m` or the record table `r`); `rowsFrom` adds `bib_records r` for reading the page of records.
  * `score` is the relevance (higher is better).
  */
-function matchClause(database: Database, query: QueryNode | null) {
+function matchClause(
+  database: Database,
+  query: QueryNode | null,
+  purpose: 'rows' | 'counts' | 'stream' = 'rows',
+) {
   const sqlite = database.dialect === 'sqlite';
   const none = {
     with: sql``,
@@ -173,20 +189,25 @@ function matchClause(database: Database, query: QueryNode | null) {
   }
   const pgFrom = sql`bib_records r join bib_facets f on f.seq = r.seq`;
   const where = postgresLeaf(toSqlTree(query));
-  if (match === null) return { with: sql``, from: pgFrom, rowsFrom: pgFrom, where, score: sql`0` };
   const leaves = positiveLeaves(query);
   const points = RANK_GROUPS.flatMap((g) => {
-    const q = rankTsquery(leaves, g);
+    const q = match === null ? null : rankTsquery(leaves, g);
     return q === null
       ? []
       : [sql`(case when r.search_vector @@ to_tsquery('simple', ${q}) then ${sql.lit(g.points)} else 0 end)`];
   });
+  const score = points.length === 0 ? sql`0` : sql`(${sql.join(points, sql` + `)})`;
+  // Record by record in seq order, so an export's page stops early.
+  if (purpose === 'stream') return { with: sql``, from: pgFrom, rowsFrom: pgFrom, where, score };
+  // Materialised: the match (a scan of the records for a common word) runs once per statement, not once
+  // per facet; relevance is worked out only where the page needs it.
   return {
-    with: sql``,
-    from: pgFrom,
-    rowsFrom: pgFrom,
-    where,
-    score: points.length === 0 ? sql`0` : sql`(${sql.join(points, sql` + `)})`,
+    with: sql`with m as materialized (select r.seq${purpose === 'rows' ? sql`, ${score} as points` : sql``}
+      from bib_records r where ${where}) `,
+    from: sql`m join bib_facets f on f.seq = m.seq`,
+    rowsFrom: sql`m join bib_facets f on f.seq = m.seq join bib_records r on r.seq = m.seq`,
+    where: sql`1 = 1`,
+    score: purpose === 'rows' ? sql`m.points` : sql`0`,
   };
 }
 
@@ -219,14 +240,62 @@ const ORDER: Record<SearchSort, RawBuilder<unknown>> = {
   date_asc: sql`f.pub_year, r.title_sort, r.seq`,
 };
 
-/** Runs a search: one page of records, the total, and facet counts over the whole result. */
+/**
+ * Runs a search: one page of records, the total, and facet counts over the whole result. SQLite counts
+ * and ranks in memory (`search-facets.ts`); PostgreSQL in SQL, with the whole catalog's facet counts
+ * kept until the catalog changes.
+ */
 export async function searchRecords(
   database: Database,
   db: Executor,
   request: SearchRequest,
 ): Promise<SearchPage> {
+  if (database.dialect === 'sqlite') return searchWithCopy(database, db, request);
+  const wholeCatalog = request.query === null && !hasFilters(request.filters);
+  if (!wholeCatalog) return searchRecordsSql(database, db, request);
+  // The empty query's facets are the whole catalog's: counted once per catalog change, in any process.
+  const cache = pgCaches.get(database) ?? { key: '', facets: null, total: 0 };
+  pgCaches.set(database, cache);
+  const changes = (await readCounters(db, [CATALOG_CHANGES])).get(CATALOG_CHANGES)!;
+  const key = `${changes}:${request.facetLimit}`;
+  if (cache.key === key && cache.facets !== null) {
+    const page = await searchRecordsSql(database, db, request, false);
+    return { ...page, total: cache.total, facets: cache.facets };
+  }
+  const page = await searchRecordsSql(database, db, request);
+  // `changes` was read before counting: counts are never kept under an older number than they saw.
+  Object.assign(cache, { key, facets: page.facets, total: page.total });
+  return page;
+}
+
+/** The whole catalog's total and facet counts on PostgreSQL, per database, with the change number read before counting. */
+const pgCaches = new WeakMap<Database, { key: string; facets: SearchPage['facets'] | null; total: number }>();
+
+function hasFilters(filters: SearchFilters): boolean {
+  return Boolean(
+    filters.format?.length ||
+      filters.language?.length ||
+      filters.decade?.length ||
+      filters.branch?.length ||
+      filters.subject?.length ||
+      filters.available,
+  );
+}
+
+/**
+ * The search in SQL on either dialect: one statement for the page, one for the total and every facet.
+ * With `withFacets` false only the page is read (the total too, which is one cheap count here).
+ */
+export async function searchRecordsSql(
+  database: Database,
+  db: Executor,
+  request: SearchRequest,
+  withFacets = true,
+): Promise<SearchPage> {
   const match = matchClause(database, request.query);
+  const counting = matchClause(database, request.query, 'counts');
   const where = sql`${match.where} and ${filterClause(request.filters)}`;
+  const countWhere = sql`${counting.where} and ${filterClause(request.filters)}`;
   const nullsLast =
     database.dialect === 'postgres' && request.sort.startsWith('date') ? sql` nulls last` : sql``;
   const limit = request.facetLimit;
@@ -237,37 +306,37 @@ export async function searchRecords(
     facet: string;
     value: string | number | null;
     count: number;
-  }>`${match.with}${sql.join(
+  }>`${counting.with}${sql.join(
     [
-      part('total', sql`null as value, count(*) as count from ${match.from} where ${where}`),
+      part('total', sql`null as value, count(*) as count from ${counting.from} where ${countWhere}`),
       part(
         'format',
-        sql`f.format as value, count(*) as count from ${match.from} where ${where}
+        sql`f.format as value, count(*) as count from ${counting.from} where ${countWhere}
         group by f.format order by count(*) desc, f.format limit ${limit}`,
       ),
       part(
         'language',
-        sql`f.language as value, count(*) as count from ${match.from} where ${where} and f.language is not null
+        sql`f.language as value, count(*) as count from ${counting.from} where ${countWhere} and f.language is not null
         group by f.language order by count(*) desc, f.language limit ${limit}`,
       ),
       part(
         'decade',
-        sql`cast(f.decade as text) as value, count(*) as count from ${match.from} where ${where} and f.decade is not null
+        sql`cast(f.decade as text) as value, count(*) as count from ${counting.from} where ${countWhere} and f.decade is not null
         group by f.decade order by count(*) desc, f.decade limit ${limit}`,
       ),
       part(
         'subject',
-        sql`s.subject as value, count(*) as count from ${match.from} join bib_subjects s on s.record_id = f.record_id
-        where ${where} group by s.subject order by count(*) desc, s.subject limit ${limit}`,
+        sql`s.subject as value, count(*) as count from ${counting.from} join bib_subjects s on s.record_id = f.record_id
+        where ${countWhere} group by s.subject order by count(*) desc, s.subject limit ${limit}`,
       ),
       part(
         'branch',
-        sql`cast(i.branch_id as text) as value, count(distinct f.seq) as count from ${match.from} join items i on i.record_id = f.record_id
-        where ${where} group by i.branch_id order by count(distinct f.seq) desc, 2`,
+        sql`cast(i.branch_id as text) as value, count(distinct f.seq) as count from ${counting.from} join items i on i.record_id = f.record_id
+        where ${countWhere} group by i.branch_id order by count(distinct f.seq) desc, 2`,
       ),
       part(
         'availability',
-        sql`case when f.available > 0 then 'available' else 'unavailable' end as value, count(*) as count from ${match.from} where ${where} group by 2`,
+        sql`case when f.available > 0 then 'available' else 'unavailable' end as value, count(*) as count from ${counting.from} where ${countWhere} group by 2`,
       ),
     ],
     sql` union all `,
@@ -283,7 +352,10 @@ export async function searchRecords(
           BibRecordRow & { score: number }
         >`${match.with}select r.*, ${match.score} as score from ${match.rowsFrom} where ${where}
           order by ${ORDER[request.sort]}${nullsLast} limit ${request.limit} offset ${request.offset}`;
-  const [rows, facetRows] = await Promise.all([rowsSql.execute(db), facetSql.execute(db)]);
+  const [rows, facetRows] = await Promise.all([
+    rowsSql.execute(db),
+    withFacets ? facetSql.execute(db) : Promise.resolve({ rows: [] }),
+  ]);
   const facets: SearchPage['facets'] = {
     format: [],
     language: [],
@@ -314,7 +386,7 @@ export async function recordsAfter(
   afterSeq: number,
   limit: number,
 ): Promise<BibRecordRow[]> {
-  const match = matchClause(database, query);
+  const match = matchClause(database, query, 'stream');
   const result = await sql<BibRecordRow>`${match.with}select r.* from ${match.rowsFrom}
     where ${match.where} and ${filterClause(filters)} and f.seq > ${afterSeq} order by f.seq limit ${limit}`.execute(
     db,

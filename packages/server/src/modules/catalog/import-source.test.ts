@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { detectFileFormat } from '../../marc/index.ts';
+import type { PreparedInput } from './import-prepare.ts';
+import { importWorkerAvailable, preparedFromFile } from './import-source.ts';
+
+const MARC = new URL('../../../../../../shared/testdata/marc/', import.meta.url);
+const file = (name: string) => new URL(name, MARC).pathname;
+
+async function all(source: AsyncIterable<PreparedInput>): Promise<PreparedInput[]> {
+  const out: PreparedInput[] = [];
+  for await (const input of source) out.push(input);
+  return out;
+}
+
+describe('reading and preparing a file for import', () => {
+  it('can use a worker thread (the worker is bundled from the sources by esbuild)', async () => {
+    expect(await importWorkerAvailable()).toBe(true);
+  });
+
+  it.each([
+    'evergreen/jazz_1k.mrc',
+    'evergreen/lul_fre_500.mrc',
+    'marc4j/bad_hathi_records.mrc',
+    'folio-srm/CornellFOLIOExemplars_Bibs.mrc',
+  ])('gives the same records in a worker thread as in this one: %s', async (name) => {
+    const path = file(name);
+    const format = (await detectFileFormat(path))!;
+    const here = await all(preparedFromFile(path, format, Number.POSITIVE_INFINITY));
+    const worker = await all(preparedFromFile(path, format, 0));
+    expect(here.length).toBeGreaterThan(0);
+    expect(worker).toEqual(here);
+  });
+});
