@@ -9,9 +9,18 @@ import type { PermissionInfo, Role, StaffUser } from './types.ts';
 
 const NEW_USER = { username: '', displayName: '', email: '', password: '', homeBranchId: '' };
 
+/** The role being added (`id` null) or changed. */
+interface RoleFields {
+  id: string | null;
+  name: string;
+  description: string;
+  permissions: string[];
+}
+
 /**
  * Staff users and roles (`/staff/admin/staff`): staff.read to look; staff.manage to create a user,
- * change a user's roles, and deactivate or reactivate a user (a deactivated user cannot log in).
+ * change a user's roles, deactivate or reactivate a user (a deactivated user cannot log in), and add,
+ * change (rename, permissions) and delete roles (the API refuses to delete a role someone holds).
  */
 export function StaffPage() {
   const { t, language } = useI18n();
@@ -27,6 +36,14 @@ export function StaffPage() {
   const [fields, setFields] = useState(NEW_USER);
   const [newRoles, setNewRoles] = useState<string[]>([]);
   const rolesHeadingRef = useRef<HTMLHeadingElement>(null);
+  const [roleForm, setRoleForm] = useState<RoleFields | null>(null);
+  const [confirmingRole, setConfirmingRole] = useState<string | null>(null);
+  const [roleError, setRoleError] = useState<string | null>(null);
+  const [roleStatus, setRoleStatus] = useState('');
+  /** The id of an element to focus once the page has rendered (after a form or a confirmation closes). */
+  const [focusId, setFocusId] = useState<string | null>(null);
+  const roleFormHeadingRef = useRef<HTMLHeadingElement>(null);
+  const confirmRoleRef = useRef<HTMLButtonElement>(null);
 
   const load = useCallback(() => {
     Promise.all([
@@ -46,6 +63,28 @@ export function StaffPage() {
   useEffect(() => {
     if (editingRoles) rolesHeadingRef.current?.focus();
   }, [editingRoles]);
+  const roleFormOpen = roleForm !== null;
+  const roleFormId = roleForm?.id;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the heading takes the focus when the form opens or switches role
+  useEffect(() => {
+    if (roleFormOpen) roleFormHeadingRef.current?.focus();
+  }, [roleFormOpen, roleFormId]);
+  useEffect(() => {
+    if (confirmingRole) confirmRoleRef.current?.focus();
+  }, [confirmingRole]);
+  useEffect(() => {
+    if (!focusId) return;
+    document.getElementById(focusId)?.focus();
+    setFocusId(null);
+  }, [focusId]);
+
+  /** One result on screen at a time: the users' and the roles' messages clear each other. */
+  function clearMessages() {
+    setError(null);
+    setStatus('');
+    setRoleError(null);
+    setRoleStatus('');
+  }
 
   const roleNames = (ids: string[]) =>
     ids.length === 0
@@ -54,8 +93,7 @@ export function StaffPage() {
 
   async function change(user: StaffUser, body: Record<string, unknown>, message: string) {
     setBusy(true);
-    setError(null);
-    setStatus('');
+    clearMessages();
     try {
       const saved = await call<StaffUser>('adminStaffUserUpdate', { params: { id: user.id }, body });
       setUsers((list) => list?.map((u) => (u.id === saved.id ? saved : u)) ?? null);
@@ -79,8 +117,7 @@ export function StaffPage() {
   async function create(event: FormEvent) {
     event.preventDefault();
     setBusy(true);
-    setError(null);
-    setStatus('');
+    clearMessages();
     try {
       const user = await call<StaffUser>('adminStaffUserCreate', {
         body: {
@@ -98,6 +135,74 @@ export function StaffPage() {
       setNewRoles([]);
     } catch (e) {
       setError(errorText(e, t));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  function startRole(role: Role | null) {
+    clearMessages();
+    setConfirmingRole(null);
+    setRoleForm(
+      role
+        ? { id: role.id, name: role.name, description: role.description, permissions: role.permissions }
+        : { id: null, name: '', description: '', permissions: [] },
+    );
+  }
+
+  function closeRoleForm() {
+    const id = roleForm?.id;
+    setRoleForm(null);
+    setFocusId(id ? `role-edit-${id}` : 'role-add');
+  }
+
+  async function saveRole(event: FormEvent) {
+    event.preventDefault();
+    if (!roleForm || busy) return;
+    clearMessages();
+    const name = roleForm.name.trim();
+    if (!name) {
+      setRoleError(t('admin.role.nameNeeded'));
+      return;
+    }
+    const body = { name, description: roleForm.description.trim(), permissions: roleForm.permissions };
+    setBusy(true);
+    try {
+      if (roleForm.id === null) {
+        const role = await call<Role>('adminRoleCreate', { body });
+        setRoles((list) => [...list, role].sort((a, b) => a.name.localeCompare(b.name)));
+        setRoleStatus(t('admin.role.created', { name: role.name }));
+        setRoleForm(null);
+        setFocusId(`role-edit-${role.id}`);
+      } else {
+        const role = await call<Role>('adminRoleUpdate', { params: { id: roleForm.id }, body });
+        setRoles((list) => list.map((r) => (r.id === role.id ? role : r)));
+        setRoleStatus(t('admin.role.saved', { name: role.name }));
+        setRoleForm(null);
+        setFocusId(`role-edit-${role.id}`);
+      }
+    } catch (e) {
+      setRoleError(errorText(e, t));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function deleteRole(role: Role) {
+    if (busy) return;
+    clearMessages();
+    setBusy(true);
+    try {
+      await call<undefined>('adminRoleDelete', { params: { id: role.id } });
+      setRoles((list) => list.filter((r) => r.id !== role.id));
+      if (roleForm?.id === role.id) setRoleForm(null);
+      setRoleStatus(t('admin.role.deleted', { name: role.name }));
+      setConfirmingRole(null);
+      setFocusId('role-list-heading');
+    } catch (e) {
+      setRoleError(t('admin.role.notDeleted', { name: role.name, reason: errorText(e, t) }));
+      setConfirmingRole(null);
+      setFocusId(`role-delete-${role.id}`);
     } finally {
       setBusy(false);
     }
@@ -289,13 +394,27 @@ export function StaffPage() {
       )}
 
       <section aria-labelledby="role-list-heading">
-        <h2 id="role-list-heading">{t('admin.staff.roleList')}</h2>
+        <h2 id="role-list-heading" tabIndex={-1}>
+          {t('admin.staff.roleList')}
+        </h2>
+        <ErrorMessage text={roleError} />
+        <div role="status" className={roleStatus ? 'ok-box' : undefined}>
+          {roleStatus}
+        </div>
+        {manage && (
+          <p>
+            <button id="role-add" type="button" className="secondary" onClick={() => startRole(null)}>
+              {t('admin.role.add')}
+            </button>
+          </p>
+        )}
         <dl className="role-list">
           {roles.map((r) => (
             <div key={r.id}>
               <dt>{r.name}</dt>
               <dd>
                 {r.description && <span>{r.description} </span>}
+                {r.permissions.length === 0 && <span className="note">{t('admin.role.noPermissions')}</span>}
                 <ul className="permission-list">
                   {r.permissions.map((p) => (
                     <li key={p}>
@@ -309,11 +428,122 @@ export function StaffPage() {
                     </li>
                   ))}
                 </ul>
+                {manage && (
+                  <p className="actions">
+                    {confirmingRole === r.id ? (
+                      <span className="confirm">
+                        <span>{t('admin.role.confirmDelete', { name: r.name })}</span>{' '}
+                        <button
+                          ref={confirmRoleRef}
+                          type="button"
+                          className="small danger"
+                          disabled={busy}
+                          onClick={() => deleteRole(r)}
+                        >
+                          {t('admin.yesDelete')}
+                        </button>{' '}
+                        <button
+                          type="button"
+                          className="small secondary"
+                          onClick={() => {
+                            setConfirmingRole(null);
+                            setFocusId(`role-delete-${r.id}`);
+                          }}
+                        >
+                          {t('admin.cancel')}
+                        </button>
+                      </span>
+                    ) : (
+                      <>
+                        <button
+                          id={`role-edit-${r.id}`}
+                          type="button"
+                          className="small secondary"
+                          aria-label={t('admin.role.editLabel', { name: r.name })}
+                          onClick={() => startRole(r)}
+                        >
+                          {t('admin.edit')}
+                        </button>{' '}
+                        <button
+                          id={`role-delete-${r.id}`}
+                          type="button"
+                          className="small secondary"
+                          aria-label={t('admin.role.deleteLabel', { name: r.name })}
+                          onClick={() => {
+                            clearMessages();
+                            setConfirmingRole(r.id);
+                          }}
+                        >
+                          {t('admin.delete')}
+                        </button>
+                      </>
+                    )}
+                  </p>
+                )}
               </dd>
             </div>
           ))}
         </dl>
       </section>
+
+      {manage && roleForm && (
+        <section aria-labelledby="role-form-heading">
+          <h2 id="role-form-heading" ref={roleFormHeadingRef} tabIndex={-1}>
+            {roleForm.id === null
+              ? t('admin.role.new')
+              : t('admin.role.change', { name: roles.find((r) => r.id === roleForm.id)?.name ?? '' })}
+          </h2>
+          <form className="form-grid" onSubmit={saveRole}>
+            <div className="field">
+              <label htmlFor="role-name">{t('admin.role.name')}</label>
+              <input
+                id="role-name"
+                autoComplete="off"
+                aria-required="true"
+                maxLength={100}
+                value={roleForm.name}
+                onChange={(e) => setRoleForm((f) => (f ? { ...f, name: e.target.value } : f))}
+              />
+            </div>
+            <div className="field">
+              <label htmlFor="role-description">{t('admin.role.description')}</label>
+              <input
+                id="role-description"
+                autoComplete="off"
+                maxLength={500}
+                value={roleForm.description}
+                onChange={(e) => setRoleForm((f) => (f ? { ...f, description: e.target.value } : f))}
+              />
+            </div>
+            <fieldset className="checkbox-list">
+              <legend>{t('admin.role.permissions')}</legend>
+              {permissions.map((p, i) => (
+                <div key={p.name} className="checkbox-field">
+                  <input
+                    id={`role-permission-${i}`}
+                    type="checkbox"
+                    checked={roleForm.permissions.includes(p.name)}
+                    onChange={() =>
+                      setRoleForm((f) => (f ? { ...f, permissions: toggle(f.permissions, p.name) } : f))
+                    }
+                  />
+                  <label htmlFor={`role-permission-${i}`}>
+                    <code>{p.name}</code> — {p.description}
+                  </label>
+                </div>
+              ))}
+            </fieldset>
+            <div className="actions">
+              <button type="submit" disabled={busy}>
+                {roleForm.id === null ? t('admin.role.create') : t('admin.role.save')}
+              </button>{' '}
+              <button type="button" className="secondary" onClick={closeRoleForm}>
+                {t('admin.cancel')}
+              </button>
+            </div>
+          </form>
+        </section>
+      )}
     </>
   );
 }

@@ -6,6 +6,7 @@ import { ErrorMessage } from '../Page.tsx';
 import { useSession } from '../session.tsx';
 import type { AccountEntry, AccountPosting, Dispute, PatronAccount, PaymentResult } from './account-types.ts';
 import { Feedback, TableWrap, useAction } from './action.tsx';
+import { DisputesList } from './DisputesList.tsx';
 import { endpointHref, newIdempotencyKey, parseMinor } from './money.ts';
 
 const CREDIT_KINDS = new Set(['payment', 'waiver', 'writeoff', 'lost_returned', 'refund']);
@@ -17,7 +18,8 @@ function isOwedCharge(line: AccountEntry): boolean {
 
 /**
  * The patron's account at the desk: totals, every line (payments with their receipts), disputes, and
- * the forms to take a payment, waive charges (with `fines.waive`) and record a dispute. `onChanged`
+ * the forms to take a payment, waive charges, write off everything owed and refund credit (those three
+ * with `fines.waive`), and record a dispute; the disputes are listed to be noted and resolved. `onChanged`
  * tells the page the balance moved (so the desk summary follows).
  */
 export function AccountSection({ patronId, onChanged }: { patronId: string; onChanged(): void }) {
@@ -130,6 +132,56 @@ export function AccountSection({ patronId, onChanged }: { patronId: string; onCh
       setDisputeCharge('');
       await afterChange();
       return t('account.disputed.done');
+    });
+  };
+
+  // ---- write-off of everything owed
+  const [writeOffReason, setWriteOffReason] = useState('');
+  const writeOff = async (event: FormEvent) => {
+    event.preventDefault();
+    if (action.busy || !account) return;
+    if (account.totals.outstandingMinor <= 0) return action.refuse(t('account.nothingToWriteOff'));
+    if (!writeOffReason.trim()) return action.refuse(t('account.writeOffReasonNeeded'));
+    await action.run(async () => {
+      const result = await call<AccountPosting>('patronWriteOff', {
+        params: { id: patronId },
+        body: { reason: writeOffReason.trim() },
+      });
+      setWriteOffReason('');
+      await afterChange();
+      return t('account.writtenOff', {
+        amount: money(-result.line.amountMinor),
+        balance: money(result.balanceAfterMinor),
+      });
+    });
+  };
+
+  // ---- refund out of the patron's unused credit
+  const [refundAmount, setRefundAmount] = useState('');
+  const [refundMethod, setRefundMethod] = useState<'cash' | 'card' | 'other'>('cash');
+  const [refundReason, setRefundReason] = useState('');
+  const refund = async (event: FormEvent) => {
+    event.preventDefault();
+    if (action.busy || !account) return;
+    const credit = account.totals.creditMinor;
+    if (credit <= 0) return action.refuse(t('account.noCredit'));
+    if (refundAmount.trim() === '') return action.refuse(t('account.refundAmountNeeded'));
+    const amountMinor = parseMinor(refundAmount);
+    if (amountMinor === null) return action.refuse(t('account.badAmount', { text: refundAmount }));
+    if (amountMinor > credit) return action.refuse(t('account.refundTooMuch', { credit: money(credit) }));
+    if (!refundReason.trim()) return action.refuse(t('account.refundReasonNeeded'));
+    await action.run(async () => {
+      const result = await call<AccountPosting>('patronRefund', {
+        params: { id: patronId },
+        body: { amountMinor, method: refundMethod, reason: refundReason.trim() },
+      });
+      setRefundAmount('');
+      setRefundReason('');
+      await afterChange();
+      return t('account.refunded', {
+        amount: money(result.line.amountMinor),
+        balance: money(result.balanceAfterMinor),
+      });
     });
   };
 
@@ -276,6 +328,85 @@ export function AccountSection({ patronId, onChanged }: { patronId: string; onCh
         </form>
       )}
 
+      {can('fines.waive') && (
+        <form className="form-grid" onSubmit={writeOff} aria-labelledby="writeoff-heading">
+          <h3 id="writeoff-heading" className="actions">
+            {t('account.writeOffTitle')}
+          </h3>
+          <p id="writeoff-hint" className="hint actions">
+            {t('account.writeOffHint', { amount: money(totals.outstandingMinor) })}
+          </p>
+          <div className="field">
+            <label htmlFor="writeoff-reason">{t('account.writeOffReason')}</label>
+            <input
+              id="writeoff-reason"
+              autoComplete="off"
+              aria-required="true"
+              aria-describedby="writeoff-hint"
+              maxLength={2000}
+              value={writeOffReason}
+              onChange={(e) => setWriteOffReason(e.target.value)}
+            />
+          </div>
+          <div className="actions">
+            <button type="submit" disabled={action.busy}>
+              {t('account.writeOff')}
+            </button>
+          </div>
+        </form>
+      )}
+
+      {can('fines.waive') && (
+        <form className="form-grid" onSubmit={refund} aria-labelledby="refund-heading">
+          <h3 id="refund-heading" className="actions">
+            {t('account.refundTitle')}
+          </h3>
+          <div className="field">
+            <label htmlFor="refund-amount">{t('account.refundAmount')}</label>
+            <input
+              id="refund-amount"
+              inputMode="decimal"
+              autoComplete="off"
+              aria-required="true"
+              aria-describedby="refund-amount-hint"
+              value={refundAmount}
+              onChange={(e) => setRefundAmount(e.target.value)}
+            />
+            <span id="refund-amount-hint" className="hint">
+              {t('account.refundAmountHint', { credit: money(totals.creditMinor) })}
+            </span>
+          </div>
+          <div className="field">
+            <label htmlFor="refund-method">{t('account.refundMethod')}</label>
+            <select
+              id="refund-method"
+              value={refundMethod}
+              onChange={(e) => setRefundMethod(e.target.value as 'cash' | 'card' | 'other')}
+            >
+              <option value="cash">{t('account.method.cash')}</option>
+              <option value="card">{t('account.method.card')}</option>
+              <option value="other">{t('account.method.other')}</option>
+            </select>
+          </div>
+          <div className="field">
+            <label htmlFor="refund-reason">{t('account.refundReason')}</label>
+            <input
+              id="refund-reason"
+              autoComplete="off"
+              aria-required="true"
+              maxLength={2000}
+              value={refundReason}
+              onChange={(e) => setRefundReason(e.target.value)}
+            />
+          </div>
+          <div className="actions">
+            <button type="submit" disabled={action.busy}>
+              {t('account.refund')}
+            </button>
+          </div>
+        </form>
+      )}
+
       {can('fines.collect') && (
         <form className="form-grid" onSubmit={dispute} aria-labelledby="dispute-heading">
           <h3 id="dispute-heading" className="actions">
@@ -353,20 +484,7 @@ export function AccountSection({ patronId, onChanged }: { patronId: string; onCh
         </TableWrap>
       )}
 
-      {account.disputes.length > 0 && (
-        <>
-          <h3>{t('account.disputes', { count: account.disputes.length })}</h3>
-          <ul>
-            {account.disputes.map((d) => (
-              <li key={d.id}>
-                {t(`account.disputeStatus.${d.status}`)}: {d.complaint} (
-                {t('account.disputeOwed', { amount: money(d.outstandingMinor) })})
-                {d.resolution && <span className="note"> · {d.resolution}</span>}
-              </li>
-            ))}
-          </ul>
-        </>
-      )}
+      <DisputesList disputes={account.disputes} lines={account.lines} onChanged={afterChange} />
     </section>
   );
 }
