@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
 import { createRequire } from 'node:module';
 import { loadavg, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -22,6 +23,11 @@ import { percentile } from './stats.ts';
 const SCALE = Number(process.env.STACKS_BENCH_CIRC_SCALE ?? 1);
 /** Seconds of each measured autocannon run (`STACKS_BENCH_CIRC_SECONDS`, default 10). */
 const SECONDS = Number(process.env.STACKS_BENCH_CIRC_SECONDS ?? 10);
+/**
+ * After each saturating run, a run offered this many requests a second in all
+ * (`STACKS_BENCH_CIRC_RATE`, default 1000; 0 for none): the latency the desk sees at the budget's rate.
+ */
+const RATE = Number(process.env.STACKS_BENCH_CIRC_RATE ?? 1000);
 /** Concurrent clients (`STACKS_BENCH_CIRC_CONNECTIONS`, default 10). */
 const CONNECTIONS = Number(process.env.STACKS_BENCH_CIRC_CONNECTIONS ?? 10);
 /** `STACKS_BENCH_CIRC_DIALECTS=sqlite` or `postgres` to run one; both by default. */
@@ -451,13 +457,15 @@ async function startServer(env: Record<string, string>, cwd: string, profileDir?
     cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // The request log flows through the pipe the whole run: keep its tail only (for error messages).
   let out = '';
   let err = '';
+  const tail = (text: string) => (text.length > 65_536 ? text.slice(-32_768) : text);
   child.stdout!.on('data', (chunk: Buffer) => {
-    out += chunk.toString();
+    out = tail(out + chunk.toString());
   });
   child.stderr!.on('data', (chunk: Buffer) => {
-    err += chunk.toString();
+    err = tail(err + chunk.toString());
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const port = await new Promise<string>((resolve, reject) => {
@@ -590,6 +598,110 @@ async function load(opts: {
     p99: percentile(latencies, 99),
     non2xx,
     errors: result.errors + result.timeouts,
+    firstError,
+    load: loadavg()[0]!,
+    window: [startedUs, monotonicUs()],
+  };
+}
+
+/**
+ * Requests at an even `rate` a second (one every 1/rate s, whatever the answers so far), over at most
+ * `CONNECTIONS` kept-alive connections, for `seconds`. Autocannon's own rate limit sends each second's
+ * quota in a burst, which measures a queue, not the desk; here each request's latency runs from the
+ * moment it was due to be sent, so time spent waiting for a free connection counts too.
+ */
+async function pacedLoad(opts: {
+  label: string;
+  baseUrl: string;
+  cookie: string;
+  path: string;
+  next: () => Record<string, string> | null;
+  seconds: number;
+  rate: number;
+  onOk?: (body: Record<string, string>) => void;
+}): Promise<LoadResult> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS });
+  const url = new URL(opts.path, opts.baseUrl);
+  const latencies: number[] = [];
+  let ok = 0;
+  let non2xx = 0;
+  let errors = 0;
+  let firstError: string | null = null;
+  const total = Math.round(opts.rate * opts.seconds);
+  const interval = 1000 / opts.rate;
+  const startedUs = monotonicUs();
+  const started = performance.now();
+  let sent = 0;
+  let done = 0;
+  await new Promise<void>((resolve) => {
+    const send = (dueAt: number, body: Record<string, string>) => {
+      const payload = JSON.stringify(body);
+      const req = http.request(
+        url,
+        {
+          method: 'POST',
+          agent,
+          headers: {
+            cookie: opts.cookie,
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(payload),
+          },
+        },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => {
+            text += chunk;
+          });
+          res.on('end', () => {
+            const status = res.statusCode ?? 0;
+            if (status >= 200 && status < 300) {
+              ok++;
+              latencies.push(performance.now() - dueAt);
+              opts.onOk?.(body);
+            } else {
+              non2xx++;
+              firstError ??= `${status} ${text.slice(0, 500)}`;
+            }
+            if (++done === sent && sent === total) resolve();
+          });
+        },
+      );
+      req.on('error', (error) => {
+        errors++;
+        firstError ??= error.message;
+        if (++done === sent && sent === total) resolve();
+      });
+      req.end(payload);
+    };
+    const tick = () => {
+      const now = performance.now();
+      while (sent < total && started + sent * interval <= now) {
+        const body = opts.next();
+        if (body === null) {
+          sent = total;
+          break;
+        }
+        send(started + sent * interval, body);
+        sent++;
+      }
+      if (sent < total) setTimeout(tick, Math.max(0, started + sent * interval - performance.now()));
+      else if (done === sent) resolve();
+    };
+    tick();
+  });
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  const seconds = (performance.now() - started) / 1000;
+  return {
+    label: opts.label,
+    ok,
+    seconds,
+    perSecond: ok / seconds,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    non2xx,
+    errors,
     firstError,
     load: loadavg()[0]!,
     window: [startedUs, monotonicUs()],
@@ -816,7 +928,7 @@ const ms = (n: number) => (Number.isNaN(n) ? '-' : n.toFixed(2));
 
 function printLoad(r: LoadResult): void {
   console.log(
-    `  ${r.label.padEnd(10)} ${Math.round(r.perSecond).toLocaleString('en').padStart(6)}/s ` +
+    `  ${r.label.padEnd(18)} ${Math.round(r.perSecond).toLocaleString('en').padStart(6)}/s ` +
       `p50 ${ms(r.p50)} ms, p99 ${ms(r.p99)} ms (${r.ok.toLocaleString('en')} in ${r.seconds.toFixed(1)} s; ` +
       `non-2xx ${r.non2xx}, socket errors ${r.errors}; load average ${r.load.toFixed(1)})`,
   );
@@ -919,6 +1031,18 @@ async function runDialect(dialect: 'sqlite' | 'postgres', layout: Layout): Promi
       printLoad(measured);
       loads.push(measured);
       windows.push(measured.window);
+      if (RATE > 0) {
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        const paced = await pacedLoad({
+          ...common,
+          label: `${name} @${RATE.toLocaleString('en')}/s`,
+          seconds: SECONDS,
+          rate: RATE,
+        });
+        printLoad(paced);
+        loads.push(paced);
+        windows.push(paced.window);
+      }
     };
 
     if (['checkout', 'checkin', 'renew'].some((p) => PHASES.has(p)))

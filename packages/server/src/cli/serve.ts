@@ -1,4 +1,5 @@
 import { createApp } from '../app.ts';
+import { startCheckpointer } from '../db/checkpointer.ts';
 import { buildHttpServer } from '../http/server.ts';
 import { createProcessLogger } from '../kernel/pino.ts';
 import { seedOnFirstStart } from '../seed/seed.ts';
@@ -16,6 +17,11 @@ export async function serve(flags: { port?: string; host?: string }): Promise<vo
   const config = cliConfig(env);
   const log = createProcessLogger(config.log_level);
   const app = await createApp(config, { log });
+  // A server process keeps SQLite's log checkpoints off the thread that answers requests.
+  const checkpointer =
+    config.database.dialect === 'sqlite' && app.database.sqlite && config.database.file !== ':memory:'
+      ? startCheckpointer(app.database.sqlite, config.database.file)
+      : null;
   const seeded = await seedOnFirstStart(app);
   const http = await buildHttpServer(app, { logger: log });
   await http.listen({ port: config.port, host: config.host });
@@ -59,6 +65,7 @@ export async function serve(flags: { port?: string; host?: string }): Promise<vo
     log.info({ signal }, 'shutting down');
     try {
       await http.close();
+      await checkpointer?.stop();
       await app.close();
     } finally {
       process.exit(0);

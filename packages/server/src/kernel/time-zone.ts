@@ -50,13 +50,33 @@ export function isLocalTime(text: string): boolean {
   return TIME.test(text);
 }
 
+type WallClock = Readonly<{
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+}>;
+
+/**
+ * Recent answers of {@link partsIn}: `formatToParts` costs microseconds, and one checkout asks about the
+ * same instants (now, the due date) several times.
+ */
+const recentParts = new Map<string, WallClock>();
+
 /** The wall-clock parts of `instant` in `zone`. */
-function partsIn(instant: Date, zone: string) {
+function partsIn(instant: Date, zone: string): WallClock {
+  const key = `${zone} ${instant.getTime()}`;
+  const known = recentParts.get(key);
+  if (known) return known;
   const parts: Record<string, number> = {};
   for (const p of formatter(zone).formatToParts(instant)) {
     if (p.type !== 'literal') parts[p.type] = Number(p.value);
   }
-  return parts as { year: number; month: number; day: number; hour: number; minute: number; second: number };
+  if (recentParts.size >= 256) recentParts.clear();
+  recentParts.set(key, parts as WallClock);
+  return parts as WallClock;
 }
 
 /** The calendar date (`YYYY-MM-DD`) that `instant` falls on in `zone`. */

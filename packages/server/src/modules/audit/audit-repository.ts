@@ -1,9 +1,24 @@
 import type { Executor } from '../../db/database.ts';
+import { prepared } from '../../db/prepared.ts';
 import type { AuditLogRow } from '../../db/schema.ts';
 
 /** Appends one row; the audit log is never updated or deleted from. */
+const auditInsert = prepared(
+  (db, row: AuditLogRow) => db.insertInto('audit_log').values(row),
+  Object.keys({
+    id: true,
+    at: true,
+    actor_type: true,
+    actor_id: true,
+    action: true,
+    entity_type: true,
+    entity_id: true,
+    changes: true,
+  } satisfies Record<keyof AuditLogRow, true>) as (keyof AuditLogRow)[],
+);
+
 export async function insertAuditRow(db: Executor, row: AuditLogRow): Promise<void> {
-  await db.insertInto('audit_log').values(row).execute();
+  await auditInsert.run(db, row);
 }
 
 /** Filters for reading the log, newest first. */

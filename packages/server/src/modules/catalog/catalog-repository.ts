@@ -1,5 +1,6 @@
 import { CompiledQuery, sql } from 'kysely';
-import type { DialectName, Executor } from '../../db/database.ts';
+import { type DialectName, type Executor, isPostgres } from '../../db/database.ts';
+import { prepared } from '../../db/prepared.ts';
 import type {
   BibFacetRow,
   BibIdentifierRow,
@@ -11,13 +12,16 @@ import type {
 } from '../../db/schema.ts';
 
 /** Takes `count` consecutive values from a named counter and returns the first; creates the counter at 1. */
-export async function allocateSequence(db: Executor, name: string, count = 1): Promise<number> {
-  const updated = await db
+const sequenceBump = prepared((db, v: { name: string; count: number }) =>
+  db
     .updateTable('sequences')
-    .set((eb) => ({ value: eb('value', '+', count) }))
-    .where('name', '=', name)
-    .returning('value')
-    .executeTakeFirst();
+    .set((eb) => ({ value: eb('value', '+', v.count) }))
+    .where('name', '=', v.name)
+    .returning('value'),
+);
+
+export async function allocateSequence(db: Executor, name: string, count = 1): Promise<number> {
+  const updated = await sequenceBump.first(db, { name, count });
   if (updated) return Number(updated.value) - count + 1;
   await db
     .insertInto('sequences')
@@ -59,10 +63,12 @@ export const CATALOG_DELETIONS = 'catalog_deletions';
 /**
  * A change number for the facet rows the caller's transaction writes (`texts`: records were added,
  * changed or deleted too). The counter's row stays locked until the transaction ends, so numbers follow
- * commit order on both dialects: a reader that has seen every row up to N misses none when it next
- * reads the rows above N.
+ * commit order: a reader that has seen every row up to N misses none when it next reads the rows above N.
+ * Only SQLite keeps facet copies in memory; on PostgreSQL the counters are not kept (0), so concurrent
+ * checkouts and imports do not queue for the counter's row lock.
  */
 export async function nextCatalogChange(db: Executor, texts = false): Promise<number> {
+  if (isPostgres(db)) return 0;
   if (texts) await allocateSequence(db, CATALOG_TEXTS);
   return allocateSequence(db, CATALOG_CHANGES);
 }
@@ -161,28 +167,40 @@ export async function updateFacetRow(
 export async function refreshAvailability(db: Executor, recordIds: readonly string[]): Promise<void> {
   if (recordIds.length === 0) return;
   const changeNo = await nextCatalogChange(db);
-  for (const part of chunks([...new Set(recordIds)], 1000)) {
-    await db
-      .updateTable('bib_facets')
-      .set((eb) => ({
-        available: eb
-          .selectFrom('items')
-          .select((e) => e.fn.countAll<number>().as('n'))
-          .whereRef('items.record_id', '=', 'bib_facets.record_id')
-          .where('items.status', '=', 'available'),
-        // The same expression as migration 0010 (SQLite 3.44+ knows string_agg with ORDER BY).
-        branches: sql<string>`coalesce((select string_agg(b, ' ' order by b) from (
+  if (recordIds.length === 1) {
+    await oneRecordRefresh.run(db, { changeNo, recordId: recordIds[0]! });
+    return;
+  }
+  for (const part of chunks([...new Set(recordIds)], 1000))
+    await availabilityUpdate(db, changeNo, padded(part)).execute();
+}
+
+function availabilityUpdate(db: Executor, changeNo: number, recordIds: readonly string[]) {
+  return db
+    .updateTable('bib_facets')
+    .set((eb) => ({
+      available: eb
+        .selectFrom('items')
+        .select((e) => e.fn.countAll<number>().as('n'))
+        .whereRef('items.record_id', '=', 'bib_facets.record_id')
+        .where('items.status', '=', 'available'),
+      // The same expression as migration 0010 (SQLite 3.44+ knows string_agg with ORDER BY).
+      branches: sql<string>`coalesce((select string_agg(b, ' ' order by b) from (
           select i.branch_id || case when max(case when i.status = 'available' then 1 else 0 end) = 1 then '+' else '' end as b
           from items i where i.record_id = bib_facets.record_id group by i.branch_id) x), '')`,
-        change_no: changeNo,
-      }))
-      .where('record_id', 'in', padded(part))
-      .execute();
-  }
+      change_no: changeNo,
+    }))
+    .where('record_id', 'in', recordIds);
 }
+
+/** The refresh of one record (every checkout and check-in), built once. */
+const oneRecordRefresh = prepared((db, v: { changeNo: number; recordId: string }) =>
+  availabilityUpdate(db, v.changeNo, [v.recordId]),
+);
 
 /** Notes a record deletion for search's facet copies (the facet row goes with the record). */
 export async function noteRecordDeleted(db: Executor): Promise<void> {
+  if (isPostgres(db)) return;
   await allocateSequence(db, CATALOG_DELETIONS);
   await nextCatalogChange(db, true);
 }

@@ -1,4 +1,5 @@
 import type { Executor } from '../../db/database.ts';
+import { prepared } from '../../db/prepared.ts';
 import type { CirculationRuleRow, HoldRow, LoanRow, TransitRow } from '../../db/schema.ts';
 
 // ---- rules ----
@@ -7,8 +8,12 @@ export async function findRules(db: Executor): Promise<CirculationRuleRow[]> {
   return db.selectFrom('circulation_rules').selectAll().orderBy('created_at').orderBy('id').execute();
 }
 
+const ruleById = prepared((db, v: { id: string }) =>
+  db.selectFrom('circulation_rules').selectAll().where('id', '=', v.id),
+);
+
 export async function findRule(db: Executor, id: string): Promise<CirculationRuleRow | undefined> {
-  return db.selectFrom('circulation_rules').selectAll().where('id', '=', id).executeTakeFirst();
+  return ruleById.first(db, { id });
 }
 
 export async function insertRule(db: Executor, row: CirculationRuleRow): Promise<void> {
@@ -28,11 +33,14 @@ export async function deleteRule(db: Executor, id: string): Promise<void> {
 }
 
 /** Change marker of the rules table, so each process can cache the matrix and notice edits by others. */
-export async function rulesVersion(db: Executor): Promise<string> {
-  const row = await db
+const rulesMarker = prepared((db) =>
+  db
     .selectFrom('circulation_rules')
-    .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.max('updated_at').as('latest')])
-    .executeTakeFirstOrThrow();
+    .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.max('updated_at').as('latest')]),
+);
+
+export async function rulesVersion(db: Executor): Promise<string> {
+  const row = (await rulesMarker.first(db, {}))!;
   return `${Number(row.n)}:${row.latest ?? ''}`;
 }
 
@@ -54,21 +62,51 @@ function loanView(db: Executor) {
     ]);
 }
 
+// Every column, checked by the compiler: a loan insert names them all.
+const LOAN_COLUMNS = Object.keys({
+  id: true,
+  item_id: true,
+  patron_id: true,
+  branch_id: true,
+  rule_id: true,
+  checked_out_at: true,
+  due_at: true,
+  loan_unit: true,
+  renewals: true,
+  fine_per_unit_minor: true,
+  grace_units: true,
+  max_fine_minor: true,
+  charge_closed_days: true,
+  fine_charged_minor: true,
+  status: true,
+  lost_at: true,
+  returned_at: true,
+  returned_branch_id: true,
+  checked_out_by: true,
+  override_reason: true,
+  anonymised_at: true,
+} satisfies Record<keyof LoanRow, true>) as (keyof LoanRow)[];
+
+const loanInsert = prepared((db, row: LoanRow) => db.insertInto('loans').values(row), LOAN_COLUMNS);
+
 export async function insertLoan(db: Executor, row: LoanRow): Promise<void> {
-  await db.insertInto('loans').values(row).execute();
+  await loanInsert.run(db, row);
 }
+
+const openLoanOfItem = prepared((db, v: { itemId: string }) =>
+  db.selectFrom('loans').selectAll().where('item_id', '=', v.itemId).where('returned_at', 'is', null),
+);
 
 export async function findOpenLoanOfItem(db: Executor, itemId: string): Promise<LoanRow | undefined> {
-  return db
-    .selectFrom('loans')
-    .selectAll()
-    .where('item_id', '=', itemId)
-    .where('returned_at', 'is', null)
-    .executeTakeFirst();
+  return openLoanOfItem.first(db, { itemId });
 }
 
+const loanById = prepared((db, v: { id: string }) =>
+  db.selectFrom('loans').selectAll().where('id', '=', v.id),
+);
+
 export async function findLoan(db: Executor, id: string): Promise<LoanRow | undefined> {
-  return db.selectFrom('loans').selectAll().where('id', '=', id).executeTakeFirst();
+  return loanById.first(db, { id });
 }
 
 /** The most recent loan of an item that has ended (for retried check-ins). */
@@ -83,26 +121,49 @@ export async function findLastReturnedLoanOfItem(db: Executor, itemId: string): 
     .executeTakeFirst();
 }
 
-/** Counts of a patron's open loans: all, of one item type, and overdue at `now`. One indexed range read. */
+/**
+ * Counts of a patron's open loans: all, overdue at `now`, and (when `itemType` is given) of one item type.
+ * Without an item type it reads the `loans_patron` index alone; a limit per item type joins the items.
+ */
 export async function countOpenLoans(
   db: Executor,
   patronId: string,
   nowIso: string,
-  itemType: string,
+  itemType: string | null,
 ): Promise<{ total: number; ofType: number; overdue: number }> {
-  const row = await db
+  const row =
+    itemType === null
+      ? (await openLoanCounts.first(db, { patronId, nowIso }))!
+      : (await openLoanCountsByType.first(db, { patronId, nowIso, itemType }))!;
+  const ofType = 'of_type' in row ? Number(row.of_type ?? 0) : 0;
+  return { total: Number(row.total), ofType, overdue: Number(row.overdue ?? 0) };
+}
+
+const openLoanCounts = prepared((db, v: { patronId: string; nowIso: string }) =>
+  db
+    .selectFrom('loans')
+    .select((eb) => [
+      eb.fn.countAll<number>().as('total'),
+      eb.fn.sum<number>(eb.case().when('loans.due_at', '<', v.nowIso).then(1).else(0).end()).as('overdue'),
+    ])
+    .where('loans.patron_id', '=', v.patronId)
+    .where('loans.returned_at', 'is', null),
+);
+
+const openLoanCountsByType = prepared((db, v: { patronId: string; nowIso: string; itemType: string }) =>
+  db
     .selectFrom('loans')
     .innerJoin('items', 'items.id', 'loans.item_id')
     .select((eb) => [
       eb.fn.countAll<number>().as('total'),
-      eb.fn.sum<number>(eb.case().when('items.item_type', '=', itemType).then(1).else(0).end()).as('of_type'),
-      eb.fn.sum<number>(eb.case().when('loans.due_at', '<', nowIso).then(1).else(0).end()).as('overdue'),
+      eb.fn
+        .sum<number>(eb.case().when('items.item_type', '=', v.itemType).then(1).else(0).end())
+        .as('of_type'),
+      eb.fn.sum<number>(eb.case().when('loans.due_at', '<', v.nowIso).then(1).else(0).end()).as('overdue'),
     ])
-    .where('loans.patron_id', '=', patronId)
-    .where('loans.returned_at', 'is', null)
-    .executeTakeFirstOrThrow();
-  return { total: Number(row.total), ofType: Number(row.of_type ?? 0), overdue: Number(row.overdue ?? 0) };
-}
+    .where('loans.patron_id', '=', v.patronId)
+    .where('loans.returned_at', 'is', null),
+);
 
 export async function findOpenLoansOfPatron(db: Executor, patronId: string) {
   return loanView(db)
@@ -123,18 +184,30 @@ export async function findLoanHistoryOfPatron(db: Executor, patronId: string, li
 }
 
 /** Ends an open loan; false when it had already ended (a retried or concurrent check-in). */
+const loanEnd = prepared(
+  (db, v: { id: string; returned_at: string; returned_branch_id: string; status: string }) =>
+    db
+      .updateTable('loans')
+      .set({ returned_at: v.returned_at, returned_branch_id: v.returned_branch_id, status: v.status })
+      .where('id', '=', v.id)
+      .where('returned_at', 'is', null),
+);
+
 export async function endLoan(
   db: Executor,
   id: string,
   changes: { returned_at: string; returned_branch_id: string; status: string },
 ): Promise<boolean> {
-  const result = await db
-    .updateTable('loans')
-    .set(changes)
-    .where('id', '=', id)
-    .where('returned_at', 'is', null)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
+  return (await loanEnd.run(db, { id, ...changes })) === 1;
+}
+
+const loanRenewal = prepared((db, v: { id: string; due_at: string; renewals: number }) =>
+  db.updateTable('loans').set({ due_at: v.due_at, renewals: v.renewals }).where('id', '=', v.id),
+);
+
+/** Moves a loan's due date on a renewal. */
+export async function renewLoan(db: Executor, id: string, changes: { due_at: string; renewals: number }) {
+  await loanRenewal.run(db, { id, ...changes });
 }
 
 export async function updateLoan(db: Executor, id: string, changes: Partial<LoanRow>): Promise<void> {
@@ -145,48 +218,73 @@ export async function updateLoan(db: Executor, id: string, changes: Partial<Loan
  * Moves the overdue fine posted on a loan from `from` to `to`; false when someone else changed it first
  * (the accrual job and a check-in racing): the loser posts nothing.
  */
-export async function setFineCharged(db: Executor, id: string, from: number, to: number): Promise<boolean> {
-  const result = await db
+const fineCharged = prepared((db, v: { id: string; from: number; to: number }) =>
+  db
     .updateTable('loans')
-    .set({ fine_charged_minor: to })
-    .where('id', '=', id)
-    .where('fine_charged_minor', '=', from)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
+    .set({ fine_charged_minor: v.to })
+    .where('id', '=', v.id)
+    .where('fine_charged_minor', '=', v.from),
+);
+
+export async function setFineCharged(db: Executor, id: string, from: number, to: number): Promise<boolean> {
+  return (await fineCharged.run(db, { id, from, to })) === 1;
 }
 
-/** Open loans (of `statuses`) due before `beforeIso`, after `afterId` in id order (jobs walk in batches), with titles. */
+/**
+ * Where a job walking open loans in (due date, id) order has got to: the batches follow the
+ * `loans_open_due` index, so each batch reads only its own rows however many loans are open.
+ */
+export interface LoanCursor {
+  dueAt: string;
+  id: string;
+}
+
+/** The cursor before the first loan. */
+export const LOAN_CURSOR_START: LoanCursor = {
+  dueAt: '0001-01-01T00:00:00.000Z',
+  id: '00000000-0000-0000-0000-000000000000',
+};
+
+/** The cursor after the last loan of a batch. */
+export function cursorAfter(batch: readonly { due_at: string; id: string }[]): LoanCursor {
+  const last = batch[batch.length - 1]!;
+  return { dueAt: last.due_at, id: last.id };
+}
+
+/** Open loans (of `statuses`) due before `beforeIso`, after `after` in (due date, id) order (jobs walk in batches), with titles. */
 export async function findOverdueLoans(
   db: Executor,
   beforeIso: string,
-  afterId: string,
+  after: LoanCursor,
   limit: number,
   statuses: readonly string[] = ['active'],
 ) {
   return loanView(db)
     .where('loans.returned_at', 'is', null)
-    .where('loans.status', 'in', statuses)
     .where('loans.due_at', '<', beforeIso)
-    .where('loans.id', '>', afterId)
+    .where((eb) => eb(eb.refTuple('loans.due_at', 'loans.id'), '>', eb.tuple(after.dueAt, after.id)))
+    .where('loans.status', 'in', statuses)
+    .orderBy('loans.due_at')
     .orderBy('loans.id')
     .limit(limit)
     .execute();
 }
 
-/** Open active loans due between two instants (courtesy notices, auto-renewal). */
+/** Open active loans due between two instants (courtesy notices, auto-renewal), in (due date, id) order. */
 export async function findLoansDueBetween(
   db: Executor,
   fromIso: string,
   toIso: string,
-  afterId: string,
+  after: LoanCursor,
   limit: number,
 ) {
   return loanView(db)
     .where('loans.returned_at', 'is', null)
-    .where('loans.status', '=', 'active')
     .where('loans.due_at', '>=', fromIso)
     .where('loans.due_at', '<', toIso)
-    .where('loans.id', '>', afterId)
+    .where((eb) => eb(eb.refTuple('loans.due_at', 'loans.id'), '>', eb.tuple(after.dueAt, after.id)))
+    .where('loans.status', '=', 'active')
+    .orderBy('loans.due_at')
     .orderBy('loans.id')
     .limit(limit)
     .execute();
@@ -236,8 +334,12 @@ export async function insertHold(db: Executor, row: HoldRow): Promise<void> {
   await db.insertInto('holds').values(row).execute();
 }
 
+const holdById = prepared((db, v: { id: string }) =>
+  db.selectFrom('holds').selectAll().where('id', '=', v.id),
+);
+
 export async function findHold(db: Executor, id: string): Promise<HoldRow | undefined> {
-  return db.selectFrom('holds').selectAll().where('id', '=', id).executeTakeFirst();
+  return holdById.first(db, { id });
 }
 
 export async function updateHold(db: Executor, id: string, changes: Partial<HoldRow>): Promise<void> {
@@ -261,16 +363,20 @@ export async function moveHold(
 }
 
 /** Waiting holds on a record (title-level, or item-level for `itemId`), first come first served. */
-export async function findWaitingHolds(db: Executor, recordId: string, itemId: string | null) {
-  let q = db
+const waitingHolds = prepared((db, v: { recordId: string; itemId: string }) =>
+  db
     .selectFrom('holds')
     .selectAll()
-    .where('record_id', '=', recordId)
-    .where('status', '=', 'waiting');
-  q = itemId
-    ? q.where((eb) => eb.or([eb('item_id', 'is', null), eb('item_id', '=', itemId)]))
-    : q.where('item_id', 'is', null);
-  return q.orderBy('created_at').orderBy('id').execute();
+    .where('record_id', '=', v.recordId)
+    .where('status', '=', 'waiting')
+    .where((eb) => eb.or([eb('item_id', 'is', null), eb('item_id', '=', v.itemId)]))
+    .orderBy('created_at')
+    .orderBy('id'),
+);
+
+export async function findWaitingHolds(db: Executor, recordId: string, itemId: string | null) {
+  // No item: an id no item has, so only title-level holds match.
+  return waitingHolds.all(db, { recordId, itemId: itemId ?? '' });
 }
 
 /** All waiting holds on a record, any level. */
@@ -286,27 +392,33 @@ export async function findAllWaitingHolds(db: Executor, recordId: string): Promi
 }
 
 /** The hold an item is trapped for (ready on the shelf or in transit to it), if any. */
-export async function findTrappedHoldOfItem(db: Executor, itemId: string): Promise<HoldRow | undefined> {
-  return db
+const trappedHoldOfItem = prepared((db, v: { itemId: string }) =>
+  db
     .selectFrom('holds')
     .selectAll()
-    .where('item_id', '=', itemId)
-    .where('status', 'in', ['ready', 'in_transit'])
-    .executeTakeFirst();
+    .where('item_id', '=', v.itemId)
+    .where('status', 'in', ['ready', 'in_transit']),
+);
+
+export async function findTrappedHoldOfItem(db: Executor, itemId: string): Promise<HoldRow | undefined> {
+  return trappedHoldOfItem.first(db, { itemId });
 }
+
+const activeHoldOfPatronOnRecord = prepared((db, v: { patronId: string; recordId: string }) =>
+  db
+    .selectFrom('holds')
+    .selectAll()
+    .where('patron_id', '=', v.patronId)
+    .where('record_id', '=', v.recordId)
+    .where('status', 'in', ['waiting', 'in_transit', 'ready']),
+);
 
 export async function findActiveHoldOfPatronOnRecord(
   db: Executor,
   patronId: string,
   recordId: string,
 ): Promise<HoldRow | undefined> {
-  return db
-    .selectFrom('holds')
-    .selectAll()
-    .where('patron_id', '=', patronId)
-    .where('record_id', '=', recordId)
-    .where('status', 'in', ['waiting', 'in_transit', 'ready'])
-    .executeTakeFirst();
+  return activeHoldOfPatronOnRecord.first(db, { patronId, recordId });
 }
 
 export async function countActiveHoldsOfPatron(db: Executor, patronId: string): Promise<number> {

@@ -298,7 +298,12 @@ export function createCirculationService(ctx: CirculationContext) {
           refuse('ITEM_ON_HOLD', `Another patron is waiting for ${item.title}`);
 
         // The patron.
-        const counts = await repo.countOpenLoans(trx, patron.id, nowIso, item.itemType);
+        const counts = await repo.countOpenLoans(
+          trx,
+          patron.id,
+          nowIso,
+          rule.maxLoans === null ? null : item.itemType,
+        );
         for (const block of await patronBlocks(ctx, trx, patron, now, branch.timeZone, counts))
           refuse(block.code, block.message);
         if (counts.total >= patron.category.loanLimit)
@@ -655,7 +660,7 @@ export function createCirculationService(ctx: CirculationContext) {
       const base = loan.due_at > nowIso ? new Date(loan.due_at) : now;
       const due = computeDueDate(base, rule.renewalPeriod ?? rule.loanPeriod, rule.loanUnit, branch);
       const changes = { due_at: due.dueAt.toISOString(), renewals: loan.renewals + 1 };
-      await repo.updateLoan(trx, loan.id, changes);
+      await repo.renewLoan(trx, loan.id, changes);
       Object.assign(loan, changes);
       await recordAudit(trx, now, actor, {
         action: overridden.length > 0 ? 'loan.renewal_overridden' : 'loan.renewed',

@@ -58,7 +58,7 @@ export async function patronBlocks(
       });
   }
   const overdue =
-    counts?.overdue ?? (await repo.countOpenLoans(trx, patron.id, now.toISOString(), '')).overdue;
+    counts?.overdue ?? (await repo.countOpenLoans(trx, patron.id, now.toISOString(), null)).overdue;
   if (overdue > 0)
     blocks.push({
       kind: 'overdue',

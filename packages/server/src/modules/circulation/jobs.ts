@@ -51,14 +51,14 @@ export function circulationJobs(
       schedule: { dailyAt: '06:00' },
       async run({ now, actor }) {
         const calendars = await ctx.calendars();
-        let after = MIN_ID;
+        let after = repo.LOAN_CURSOR_START;
         let loans = 0;
         let charged = 0;
         let totalMinor = 0;
         for (;;) {
           const batch = await repo.findOverdueLoans(db, now.toISOString(), after, BATCH);
           if (batch.length === 0) break;
-          after = batch[batch.length - 1]!.id;
+          after = repo.cursorAfter(batch);
           await db.transaction().execute(async (trx) => {
             for (const loan of batch) {
               loans++;
@@ -115,7 +115,7 @@ export function circulationJobs(
             if (queued) counts[kind] = (counts[kind] ?? 0) + 1;
           });
         };
-        let after = MIN_ID;
+        let after = repo.LOAN_CURSOR_START;
         for (;;) {
           const batch = await repo.findLoansDueBetween(
             db,
@@ -125,10 +125,10 @@ export function circulationJobs(
             BATCH,
           );
           if (batch.length === 0) break;
-          after = batch[batch.length - 1]!.id;
+          after = repo.cursorAfter(batch);
           for (const loan of batch) await send(loan, 'courtesy');
         }
-        after = MIN_ID;
+        after = repo.LOAN_CURSOR_START;
         for (;;) {
           const batch = await repo.findOverdueLoans(
             db,
@@ -137,7 +137,7 @@ export function circulationJobs(
             BATCH,
           );
           if (batch.length === 0) break;
-          after = batch[batch.length - 1]!.id;
+          after = repo.cursorAfter(batch);
           for (const loan of batch) {
             const days = Math.floor((now.getTime() - Date.parse(loan.due_at)) / DAY);
             const kind =
@@ -197,13 +197,13 @@ export function circulationJobs(
       async run({ now, actor }) {
         const calendars = await ctx.calendars();
         const rules = new Map((await ctx.rules(db)).map((r) => [r.id, r]));
-        let after = MIN_ID;
+        let after = repo.LOAN_CURSOR_START;
         let lost = 0;
         let billedMinor = 0;
         for (;;) {
           const batch = await repo.findOverdueLoans(db, now.toISOString(), after, BATCH);
           if (batch.length === 0) break;
-          after = batch[batch.length - 1]!.id;
+          after = repo.cursorAfter(batch);
           for (const loan of batch) {
             const days = rules.get(loan.rule_id ?? '')?.lostAfterDays ?? null;
             if (days === null || Date.parse(loan.due_at) + days * DAY > now.getTime()) continue;
@@ -234,7 +234,7 @@ export function circulationJobs(
       schedule: { dailyAt: '05:00' },
       async run({ now, actor }): Promise<Record<string, number | string>> {
         if (!options.autoRenew) return { skipped: 'auto-renewal is off (STACKS_AUTO_RENEW)' };
-        let after = MIN_ID;
+        let after = repo.LOAN_CURSOR_START;
         let renewed = 0;
         const refused: Record<string, number> = {};
         for (;;) {
@@ -246,7 +246,7 @@ export function circulationJobs(
             BATCH,
           );
           if (batch.length === 0) break;
-          after = batch[batch.length - 1]!.id;
+          after = repo.cursorAfter(batch);
           for (const loan of batch) {
             try {
               await circulation.renew(actor, { loanId: loan.id });

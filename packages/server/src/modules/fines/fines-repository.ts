@@ -1,5 +1,6 @@
-import { type Expression, PostgresAdapter, sql } from 'kysely';
-import type { Executor } from '../../db/database.ts';
+import { type Expression, sql } from 'kysely';
+import { type Executor, isPostgres } from '../../db/database.ts';
+import { prepared } from '../../db/prepared.ts';
 import type {
   AccountAllocationRow,
   AccountLineRow,
@@ -30,10 +31,6 @@ export interface ReceiptParty {
   branch_name: string | null;
   time_zone: string | null;
   library_name: string | null;
-}
-
-function isPostgres(db: Executor): boolean {
-  return db.getExecutor().adapter instanceof PostgresAdapter;
 }
 
 /** A sum of money as a number on both dialects (PostgreSQL sums bigint into numeric, read as text). */
@@ -325,7 +322,17 @@ export async function accountSums(
   db: Executor,
   patronId: string,
 ): Promise<{ debitMinor: number; creditMinor: number; allocatedMinor: number }> {
-  const lines = await db
+  const lines = (await lineSums.first(db, { patronId }))!;
+  const allocated = (await allocationSum.first(db, { patronId }))!;
+  return {
+    debitMinor: Number(lines.debit),
+    creditMinor: 0 - Number(lines.credit),
+    allocatedMinor: Number(allocated.total),
+  };
+}
+
+const lineSums = prepared((db, v: { patronId: string }) =>
+  db
     .selectFrom('account_lines')
     .select((eb) => [
       money(eb.fn.sum(eb.case().when('amount_minor', '>', 0).then(eb.ref('amount_minor')).else(0).end())).as(
@@ -335,31 +342,29 @@ export async function accountSums(
         'credit',
       ),
     ])
-    .where('patron_id', '=', patronId)
-    .executeTakeFirstOrThrow();
-  const allocated = await db
+    .where('patron_id', '=', v.patronId),
+);
+
+const allocationSum = prepared((db, v: { patronId: string }) =>
+  db
     .selectFrom('account_allocations as a')
     .innerJoin('account_lines as c', 'c.id', 'a.credit_id')
     .select((eb) => money(eb.fn.sum('a.amount_minor')).as('total'))
-    .where('c.patron_id', '=', patronId)
-    .executeTakeFirstOrThrow();
-  return {
-    debitMinor: Number(lines.debit),
-    creditMinor: 0 - Number(lines.credit),
-    allocatedMinor: Number(allocated.total),
-  };
-}
+    .where('c.patron_id', '=', v.patronId),
+);
 
-/** The charges in the patron's open disputes. */
-export async function findOpenlyDisputedChargeIds(db: Executor, patronId: string): Promise<string[]> {
-  const rows = await db
+const openlyDisputedCharges = prepared((db, v: { patronId: string }) =>
+  db
     .selectFrom('disputes as d')
     .innerJoin('dispute_charges as dc', 'dc.dispute_id', 'd.id')
     .select('dc.charge_id')
-    .where('d.patron_id', '=', patronId)
-    .where('d.status', '=', 'open')
-    .execute();
-  return rows.map((r) => r.charge_id);
+    .where('d.patron_id', '=', v.patronId)
+    .where('d.status', '=', 'open'),
+);
+
+/** The charges in the patron's open disputes. */
+export async function findOpenlyDisputedChargeIds(db: Executor, patronId: string): Promise<string[]> {
+  return (await openlyDisputedCharges.all(db, { patronId })).map((r) => r.charge_id);
 }
 
 /** Σ of the patron's lines written up to and including `line` (by creation time, then id). */

@@ -1,5 +1,6 @@
 import type { Expression, ExpressionBuilder, SqlBool } from 'kysely';
 import type { Executor } from '../../db/database.ts';
+import { prepared } from '../../db/prepared.ts';
 import type {
   DB,
   LoginAttemptRow,
@@ -334,10 +335,25 @@ export async function findBlocks(
   patronId: string,
   includeLifted: boolean,
 ): Promise<PatronBlockRow[]> {
-  let query = db.selectFrom('patron_blocks').selectAll().where('patron_id', '=', patronId);
-  if (!includeLifted) query = query.where('lifted_at', 'is', null);
-  return query.orderBy('created_at', 'desc').orderBy('id', 'desc').execute();
+  if (!includeLifted) return blocksInForce.all(db, { patronId });
+  return db
+    .selectFrom('patron_blocks')
+    .selectAll()
+    .where('patron_id', '=', patronId)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .execute();
 }
+
+const blocksInForce = prepared((db, v: { patronId: string }) =>
+  db
+    .selectFrom('patron_blocks')
+    .selectAll()
+    .where('patron_id', '=', v.patronId)
+    .where('lifted_at', 'is', null)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc'),
+);
 
 /** Lifts a block still in force; returns false when it was lifted already. */
 export async function liftBlock(db: Executor, id: string, at: string, by: string): Promise<boolean> {
@@ -403,11 +419,8 @@ export type CirculationRow = Pick<
 > & { category_name: string; loan_limit: number; fine_limit_minor: number | null };
 
 /** One indexed query: the card (by its unique barcode) with its patron and the patron's category. */
-export async function findCirculationByCard(
-  db: Executor,
-  barcode: string,
-): Promise<(CirculationRow & { card_status: string; card_replaced_at: string | null }) | undefined> {
-  return db
+const circulationByCard = prepared((db, v: { barcode: string }) =>
+  db
     .selectFrom('patron_cards')
     .innerJoin('patrons', 'patrons.id', 'patron_cards.patron_id')
     .innerJoin('patron_categories', 'patron_categories.code', 'patrons.category_code')
@@ -416,17 +429,26 @@ export async function findCirculationByCard(
       'patron_cards.status as card_status',
       'patron_cards.replaced_at as card_replaced_at',
     ])
-    .where('patron_cards.barcode', '=', barcode)
-    .executeTakeFirst();
+    .where('patron_cards.barcode', '=', v.barcode),
+);
+
+export async function findCirculationByCard(
+  db: Executor,
+  barcode: string,
+): Promise<(CirculationRow & { card_status: string; card_replaced_at: string | null }) | undefined> {
+  return circulationByCard.first(db, { barcode });
 }
 
-export async function findCirculationById(db: Executor, id: string): Promise<CirculationRow | undefined> {
-  return db
+const circulationById = prepared((db, v: { id: string }) =>
+  db
     .selectFrom('patrons')
     .innerJoin('patron_categories', 'patron_categories.code', 'patrons.category_code')
     .select([...CIRCULATION_COLUMNS])
-    .where('patrons.id', '=', id)
-    .executeTakeFirst();
+    .where('patrons.id', '=', v.id),
+);
+
+export async function findCirculationById(db: Executor, id: string): Promise<CirculationRow | undefined> {
+  return circulationById.first(db, { id });
 }
 
 // ---------------------------------------------------------------- OPAC sessions and login attempts

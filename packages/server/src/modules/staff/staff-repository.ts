@@ -1,4 +1,5 @@
 import type { Executor } from '../../db/database.ts';
+import { prepared } from '../../db/prepared.ts';
 import type { ApiTokenRow, LoginAttemptRow, RoleRow, SessionRow, StaffUserRow } from '../../db/schema.ts';
 
 // Staff users
@@ -123,15 +124,17 @@ export async function replaceUserRoles(
 }
 
 /** The union of permissions over a user's roles. */
-export async function findUserPermissions(db: Executor, userId: string): Promise<string[]> {
-  const rows = await db
+const userPermissions = prepared((db, v: { userId: string }) =>
+  db
     .selectFrom('staff_user_roles as ur')
     .innerJoin('role_permissions as rp', 'rp.role_id', 'ur.role_id')
     .select('rp.permission')
     .distinct()
-    .where('ur.user_id', '=', userId)
-    .execute();
-  return rows.map((r) => r.permission);
+    .where('ur.user_id', '=', v.userId),
+);
+
+export async function findUserPermissions(db: Executor, userId: string): Promise<string[]> {
+  return (await userPermissions.all(db, { userId })).map((r) => r.permission);
 }
 
 export async function countUsersWithRole(db: Executor, roleId: string): Promise<number> {
@@ -164,14 +167,17 @@ export async function insertSession(db: Executor, row: SessionRow): Promise<void
 }
 
 /** The live session with this token hash and its user, or undefined. */
-export async function findLiveSession(db: Executor, tokenHash: string, now: string) {
-  return db
+const liveSession = prepared((db, v: { tokenHash: string; now: string }) =>
+  db
     .selectFrom('sessions as s')
     .innerJoin('staff_users as u', 'u.id', 's.user_id')
     .select(['s.token_hash', 's.user_id', 's.expires_at', 's.last_seen_at', 'u.username', 'u.is_active'])
-    .where('s.token_hash', '=', tokenHash)
-    .where('s.expires_at', '>', now)
-    .executeTakeFirst();
+    .where('s.token_hash', '=', v.tokenHash)
+    .where('s.expires_at', '>', v.now),
+);
+
+export async function findLiveSession(db: Executor, tokenHash: string, now: string) {
+  return liveSession.first(db, { tokenHash, now });
 }
 
 export async function touchSession(db: Executor, tokenHash: string, now: string): Promise<void> {
