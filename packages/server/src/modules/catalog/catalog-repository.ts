@@ -1,5 +1,5 @@
 import { CompiledQuery, sql } from 'kysely';
-import { type DialectName, type Executor, isPostgres } from '../../db/database.ts';
+import type { DialectName, Executor } from '../../db/database.ts';
 import { prepared } from '../../db/prepared.ts';
 import type {
   BibFacetRow,
@@ -63,12 +63,10 @@ export const CATALOG_DELETIONS = 'catalog_deletions';
 /**
  * A change number for the facet rows the caller's transaction writes (`texts`: records were added,
  * changed or deleted too). The counter's row stays locked until the transaction ends, so numbers follow
- * commit order: a reader that has seen every row up to N misses none when it next reads the rows above N.
- * Only SQLite keeps facet copies in memory; on PostgreSQL the counters are not kept (0), so concurrent
- * checkouts and imports do not queue for the counter's row lock.
+ * commit order on both dialects: a reader that has seen every row up to N misses none when it next reads
+ * the rows above N (SQLite's facet copies; PostgreSQL's cached whole-catalog facet counts).
  */
 export async function nextCatalogChange(db: Executor, texts = false): Promise<number> {
-  if (isPostgres(db)) return 0;
   if (texts) await allocateSequence(db, CATALOG_TEXTS);
   return allocateSequence(db, CATALOG_CHANGES);
 }
@@ -200,7 +198,6 @@ const oneRecordRefresh = prepared((db, v: { changeNo: number; recordId: string }
 
 /** Notes a record deletion for search's facet copies (the facet row goes with the record). */
 export async function noteRecordDeleted(db: Executor): Promise<void> {
-  if (isPostgres(db)) return;
   await allocateSequence(db, CATALOG_DELETIONS);
   await nextCatalogChange(db, true);
 }
