@@ -21,6 +21,15 @@ export async function insertAuditRow(db: Executor, row: AuditLogRow): Promise<vo
   await auditInsert.run(db, row);
 }
 
+/** Appends many rows in multi-row statements (a daily job's entries). */
+export async function insertAuditRows(db: Executor, rows: readonly AuditLogRow[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += 500)
+    await db
+      .insertInto('audit_log')
+      .values(rows.slice(i, i + 500))
+      .execute();
+}
+
 /** Filters for reading the log, newest first. */
 export interface AuditQuery {
   entityType?: string;

@@ -1,7 +1,7 @@
 import type { Executor } from '../../db/database.ts';
 import { type Actor, actorRef } from '../../kernel/actor.ts';
 import { newId } from '../../kernel/ids.ts';
-import { type AuditQuery, findAuditRows, insertAuditRow } from './audit-repository.ts';
+import { type AuditQuery, findAuditRows, insertAuditRow, insertAuditRows } from './audit-repository.ts';
 
 /** What changed: an action on an entity, with the changed values (never secrets). */
 export interface AuditEntry {
@@ -29,7 +29,24 @@ export interface AuditRecord {
  * change it describes.
  */
 export async function recordAudit(trx: Executor, at: Date, actor: Actor, entry: AuditEntry): Promise<void> {
-  await insertAuditRow(trx, {
+  await insertAuditRow(trx, auditRow(at, actor, entry));
+}
+
+/** Records many entries at once (a daily job's), in the caller's transaction. */
+export async function recordAudits(
+  trx: Executor,
+  at: Date,
+  actor: Actor,
+  entries: readonly AuditEntry[],
+): Promise<void> {
+  await insertAuditRows(
+    trx,
+    entries.map((entry) => auditRow(at, actor, entry)),
+  );
+}
+
+function auditRow(at: Date, actor: Actor, entry: AuditEntry) {
+  return {
     id: newId(at.getTime()),
     at: at.toISOString(),
     actor_type: actorRef(actor).type,
@@ -38,7 +55,7 @@ export async function recordAudit(trx: Executor, at: Date, actor: Actor, entry: 
     entity_type: entry.entityType,
     entity_id: entry.entityId ?? null,
     changes: entry.changes === undefined ? null : JSON.stringify(entry.changes),
-  });
+  };
 }
 
 /** Reading the audit log. */

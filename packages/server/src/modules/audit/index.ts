@@ -5,4 +5,5 @@ export {
   type AuditService,
   createAuditService,
   recordAudit,
+  recordAudits,
 } from './audit-service.ts';

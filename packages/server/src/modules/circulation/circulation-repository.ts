@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Executor } from '../../db/database.ts';
 import { prepared } from '../../db/prepared.ts';
 import type { CirculationRuleRow, HoldRow, LoanRow, TransitRow } from '../../db/schema.ts';
@@ -228,6 +229,29 @@ const fineCharged = prepared((db, v: { id: string; from: number; to: number }) =
 
 export async function setFineCharged(db: Executor, id: string, from: number, to: number): Promise<boolean> {
   return (await fineCharged.run(db, { id, from, to })) === 1;
+}
+
+/**
+ * {@link setFineCharged} for many loans in one statement (the daily accrual's batch); returns the ids of
+ * the loans it moved (a loan whose posted fine someone else changed first is left out).
+ */
+export async function setFinesCharged(
+  db: Executor,
+  moves: readonly { id: string; from: number; to: number }[],
+): Promise<Set<string>> {
+  if (moves.length === 0) return new Set();
+  const to = sql.join(
+    moves.map((m) => sql`when ${m.id} then cast(${m.to} as bigint)`),
+    sql` `,
+  );
+  const from = sql.join(
+    moves.map((m) => sql`when ${m.id} then cast(${m.from} as bigint)`),
+    sql` `,
+  );
+  const result = await sql<{ id: string }>`update loans set fine_charged_minor = case id ${to} end
+    where id in (${sql.join(moves.map((m) => m.id))}) and fine_charged_minor = case id ${from} end
+    returning id`.execute(db);
+  return new Set(result.rows.map((r) => r.id));
 }
 
 /**

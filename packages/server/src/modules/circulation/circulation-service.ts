@@ -16,7 +16,7 @@ import * as repo from './circulation-repository.ts';
 import { type BranchInfo, branchIn, type CirculationContext, type DeskPatron, fail } from './context.ts';
 import { holdsNeedingItem, type PatronBlock, patronBlocks, type Refusal } from './desk.ts';
 import { computeDueDate } from './due-date.ts';
-import { overdueFine } from './overdue.ts';
+import { type OverdueFine, overdueFine } from './overdue.ts';
 import { type Routing, routeItem, trapOnShelf } from './routing.ts';
 import { type CirculationRule, resolveRule } from './rules.ts';
 
@@ -157,18 +157,7 @@ export async function postOverdueFine(
   correctDown = false,
 ): Promise<number> {
   if (loan.patron_id === null) return Number(loan.fine_charged_minor);
-  const fine = overdueFine(
-    new Date(loan.due_at),
-    at,
-    {
-      loanUnit: loan.loan_unit as 'days' | 'hours',
-      finePerUnitMinor: Number(loan.fine_per_unit_minor),
-      graceUnits: loan.grace_units,
-      maxFineMinor: loan.max_fine_minor === null ? null : Number(loan.max_fine_minor),
-      chargeClosedDays: Boolean(loan.charge_closed_days),
-    },
-    branch,
-  );
+  const fine = loanFine(loan, at, branch);
   const charged = Number(loan.fine_charged_minor);
   if (fine.amountMinor < charged && correctDown && loan.renewals === 0) {
     if (!(await repo.setFineCharged(trx, loan.id, charged, fine.amountMinor))) return charged;
@@ -190,9 +179,31 @@ export async function postOverdueFine(
     amountMinor: fine.amountMinor - charged,
     loanId: loan.id,
     itemId: loan.item_id,
-    description: `Overdue: ${title} (${fine.unitsLate} ${loan.loan_unit === 'hours' ? 'hour' : 'day'}${fine.unitsLate === 1 ? '' : 's'} late${fine.capped ? ', capped' : ''})`,
+    description: overdueDescription(loan, fine, title),
   });
   return fine.amountMinor;
+}
+
+/** The overdue fine a loan has run up to `at`, on the terms it was lent under. */
+export function loanFine(loan: LoanRow, at: Date, branch: BranchInfo): OverdueFine {
+  return overdueFine(
+    new Date(loan.due_at),
+    at,
+    {
+      loanUnit: loan.loan_unit as 'days' | 'hours',
+      finePerUnitMinor: Number(loan.fine_per_unit_minor),
+      graceUnits: loan.grace_units,
+      maxFineMinor: loan.max_fine_minor === null ? null : Number(loan.max_fine_minor),
+      chargeClosedDays: Boolean(loan.charge_closed_days),
+    },
+    branch,
+  );
+}
+
+/** What an overdue charge says on the patron's account. */
+export function overdueDescription(loan: LoanRow, fine: OverdueFine, title: string): string {
+  const unit = loan.loan_unit === 'hours' ? 'hour' : 'day';
+  return `Overdue: ${title} (${fine.unitsLate} ${unit}${fine.unitsLate === 1 ? '' : 's'} late${fine.capped ? ', capped' : ''})`;
 }
 
 function checkOverride(

@@ -48,6 +48,20 @@ export interface CirculationPorts {
         description: string;
       },
     ): Promise<unknown>;
+    /** Many charges in a few statements (the daily accrual); the patrons exist. */
+    postCharges(
+      trx: Executor,
+      now: Date,
+      actor: Actor,
+      charges: readonly {
+        patronId: string;
+        kind: 'overdue';
+        amountMinor: number;
+        loanId: string;
+        itemId: string;
+        description: string;
+      }[],
+    ): Promise<void>;
     reverseLoanCharges(
       trx: Executor,
       now: Date,

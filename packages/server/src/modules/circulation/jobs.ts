@@ -5,9 +5,10 @@ import { localDateOf } from '../../kernel/time-zone.ts';
 import { circulationItemById } from '../catalog/index.ts';
 import * as repo from './circulation-repository.ts';
 import type { CirculationService } from './circulation-service.ts';
-import { postOverdueFine } from './circulation-service.ts';
+import { loanFine, overdueDescription } from './circulation-service.ts';
 import { type CirculationContext, fail } from './context.ts';
 import type { HoldService } from './holds-service.ts';
+import type { OverdueFine } from './overdue.ts';
 
 /** A daily job of circulation, for the job runner (leased in the database, one process at a time). */
 export interface CirculationJob {
@@ -59,18 +60,38 @@ export function circulationJobs(
           const batch = await repo.findOverdueLoans(db, now.toISOString(), after, BATCH);
           if (batch.length === 0) break;
           after = repo.cursorAfter(batch);
+          // The batch's fines in four statements: which loans owe more than was posted, their posted
+          // amounts moved up (only where nobody else moved them first), the charges and their audit rows.
+          const owing: { loan: (typeof batch)[number]; fine: OverdueFine }[] = [];
+          for (const loan of batch) {
+            loans++;
+            const branch = calendars.get(loan.branch_id);
+            if (!branch || loan.patron_id === null) continue;
+            const fine = loanFine(loan, now, branch);
+            if (fine.amountMinor > Number(loan.fine_charged_minor)) owing.push({ loan, fine });
+          }
           await db.transaction().execute(async (trx) => {
-            for (const loan of batch) {
-              loans++;
-              const branch = calendars.get(loan.branch_id);
-              if (!branch) continue;
-              const before = Number(loan.fine_charged_minor);
-              const total = await postOverdueFine(ctx, trx, actor, now, loan, now, branch, loan.title);
-              if (total > before) {
-                charged++;
-                totalMinor += total - before;
-              }
-            }
+            const moved = await repo.setFinesCharged(
+              trx,
+              owing.map(({ loan, fine }) => ({
+                id: loan.id,
+                from: Number(loan.fine_charged_minor),
+                to: fine.amountMinor,
+              })),
+            );
+            const charges = owing
+              .filter(({ loan }) => moved.has(loan.id))
+              .map(({ loan, fine }) => ({
+                patronId: loan.patron_id!,
+                kind: 'overdue' as const,
+                amountMinor: fine.amountMinor - Number(loan.fine_charged_minor),
+                loanId: loan.id,
+                itemId: loan.item_id,
+                description: overdueDescription(loan, fine, loan.title),
+              }));
+            await ctx.ports.fines.postCharges(trx, now, actor, charges);
+            charged += charges.length;
+            for (const c of charges) totalMinor += c.amountMinor;
           });
         }
         return { overdueLoans: loans, loansCharged: charged, charged: formatMinor(totalMinor, ctx.currency) };

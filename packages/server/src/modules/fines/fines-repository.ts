@@ -87,6 +87,15 @@ export async function insertLine(db: Executor, row: AccountLineRow): Promise<voi
   await db.insertInto('account_lines').values(row).execute();
 }
 
+/** Many lines in multi-row statements (the daily accrual's charges). */
+export async function insertLines(db: Executor, rows: readonly AccountLineRow[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += 500)
+    await db
+      .insertInto('account_lines')
+      .values(rows.slice(i, i + 500))
+      .execute();
+}
+
 export async function insertAllocations(db: Executor, rows: readonly AccountAllocationRow[]): Promise<void> {
   if (rows.length > 0)
     await db

@@ -5,7 +5,7 @@ import { type Actor, actorLabel, can } from '../../kernel/actor.ts';
 import { AppError } from '../../kernel/app-error.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import { newId } from '../../kernel/ids.ts';
-import { recordAudit } from '../audit/index.ts';
+import { recordAudit, recordAudits } from '../audit/index.ts';
 import type { FinesErrorCode } from './errors.ts';
 import * as repo from './fines-repository.ts';
 import {
@@ -475,6 +475,51 @@ export function createFinesService(deps: { db: Executor; clock: Clock; currency:
     return toLine(row);
   }
 
+  /**
+   * Many charges in the caller's transaction, in a few statements (the daily fines accrual): each
+   * checked as {@link postCharge} checks it, without idempotency keys. The patrons must exist (the
+   * caller holds rows that reference them).
+   */
+  async function postCharges(
+    trx: Executor,
+    now: Date,
+    actor: Actor,
+    charges: readonly Omit<NewCharge, 'idempotencyKey'>[],
+  ): Promise<void> {
+    const rows = charges.map((c): AccountLineRow => {
+      if (!isChargeKind(c.kind))
+        fail('INVALID_CHARGE_KIND', `${String(c.kind)} is not a kind of charge`, { kind: c.kind });
+      checkAmount(c.amountMinor);
+      return {
+        id: newId(now.getTime()),
+        patron_id: c.patronId,
+        kind: c.kind,
+        amount_minor: c.amountMinor,
+        currency,
+        loan_id: c.loanId ?? null,
+        item_id: c.itemId ?? null,
+        description: checkText('INVALID_DESCRIPTION', c.description, 'a description of the charge'),
+        reason: c.reason ?? null,
+        created_by: actorLabel(actor),
+        created_at: now.toISOString(),
+        idempotency_key: null,
+      };
+    });
+    if (rows.length === 0) return;
+    await repo.insertLines(trx, rows);
+    await recordAudits(
+      trx,
+      now,
+      actor,
+      rows.map((row) => ({
+        action: 'fines.charged',
+        entityType: 'patron',
+        entityId: row.patron_id,
+        changes: { lineId: row.id, kind: row.kind, amountMinor: row.amount_minor, loanId: row.loan_id },
+      })),
+    );
+  }
+
   /** A payment with what it covered and its receipt number (fines.collect, or the patron's own). */
   async function getPayment(actor: Actor, paymentId: string): Promise<Payment> {
     if (actor.type !== 'patron') requirePermission(actor, 'fines.collect');
@@ -486,6 +531,7 @@ export function createFinesService(deps: { db: Executor; clock: Clock; currency:
 
   return {
     postCharge,
+    postCharges,
 
     /**
      * A lost item came back: credits, inside the caller's transaction, each of the loan's charges of the
