@@ -45,14 +45,30 @@ export function overdueFine(dueAt: Date, at: Date, terms: FineTerms, calendar: B
   return { unitsLate: units, amountMinor, capped: amountMinor < uncapped };
 }
 
+/**
+ * Closed-day counts already worked out, per calendar (a calendar object is replaced when the branch's
+ * hours or closed days change): the daily accrual asks the same question for every loan due on the same day.
+ */
+const closedDayCounts = new WeakMap<BranchCalendar, Map<string, number>>();
+
 /** Closed days after `from` up to and including `to`. */
 function closedDaysIn(from: string, to: string, calendar: BranchCalendar): number {
   if (calendar.hours.length === 0 && calendar.closedDays.length === 0) return 0;
+  let counts = closedDayCounts.get(calendar);
+  if (!counts) {
+    counts = new Map();
+    closedDayCounts.set(calendar, counts);
+  }
+  const key = `${from} ${to}`;
+  const known = counts.get(key);
+  if (known !== undefined) return known;
   let closed = 0;
   const span = daysBetween(from, to);
   // A very long overdue is counted in full past a year: the calendar is not kept that far.
   for (let i = 1; i <= Math.min(span, 400); i++) {
     if (!calendarDay(addDays(from, i), calendar.hours, calendar.closedDays).isOpen) closed++;
   }
+  if (counts.size >= 100_000) counts.clear();
+  counts.set(key, closed);
   return closed;
 }
