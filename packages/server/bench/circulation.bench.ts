@@ -608,7 +608,8 @@ async function load(opts: {
  * Requests at an even `rate` a second (one every 1/rate s, whatever the answers so far), over at most
  * `CONNECTIONS` kept-alive connections, for `seconds`. Autocannon's own rate limit sends each second's
  * quota in a burst, which measures a queue, not the desk; here each request's latency runs from the
- * moment it was due to be sent, so time spent waiting for a free connection counts too.
+ * moment it was due to be sent, so time spent waiting for a free connection counts too. The first
+ * second's requests open the connections and are not counted.
  */
 async function pacedLoad(opts: {
   label: string;
@@ -656,9 +657,11 @@ async function pacedLoad(opts: {
           res.on('end', () => {
             const status = res.statusCode ?? 0;
             if (status >= 200 && status < 300) {
-              ok++;
-              latencies.push(performance.now() - dueAt);
               opts.onOk?.(body);
+              if (dueAt - started >= 1000) {
+                ok++;
+                latencies.push(performance.now() - dueAt);
+              }
             } else {
               non2xx++;
               firstError ??= `${status} ${text.slice(0, 500)}`;
@@ -692,7 +695,7 @@ async function pacedLoad(opts: {
   });
   agent.destroy();
   latencies.sort((a, b) => a - b);
-  const seconds = (performance.now() - started) / 1000;
+  const seconds = (performance.now() - started) / 1000 - 1;
   return {
     label: opts.label,
     ok,
