@@ -386,7 +386,7 @@ export async function moveHold(
   return Number(result.numUpdatedRows) === 1;
 }
 
-/** Waiting holds on a record (title-level, or item-level for `itemId`), first come first served. */
+/** Waiting holds on a record that `itemId` could fill (title-level, or on that item), first come first served. */
 const waitingHolds = prepared((db, v: { recordId: string; itemId: string }) =>
   db
     .selectFrom('holds')
@@ -398,9 +398,8 @@ const waitingHolds = prepared((db, v: { recordId: string; itemId: string }) =>
     .orderBy('id'),
 );
 
-export async function findWaitingHolds(db: Executor, recordId: string, itemId: string | null) {
-  // No item: an id no item has, so only title-level holds match.
-  return waitingHolds.all(db, { recordId, itemId: itemId ?? '' });
+export async function findWaitingHolds(db: Executor, recordId: string, itemId: string) {
+  return waitingHolds.all(db, { recordId, itemId });
 }
 
 /** All waiting holds on a record, any level. */
