@@ -323,6 +323,23 @@ export const ReleaseRequest = Type.Object(
   { additionalProperties: false },
 );
 
+export const ExportQuery = Type.Object(
+  {
+    format: Type.Union([Type.Literal('iso2709'), Type.Literal('marcxml'), Type.Literal('json')], {
+      description: 'ISO 2709 (.mrc), a MARCXML collection (.xml) or a MARC-in-JSON array (.json)',
+    }),
+    q: Type.Optional(
+      Type.String({
+        maxLength: 1000,
+        description:
+          'a catalog search (the same language as /api/catalog/search); empty or absent: every record',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type ExportQuery = Static<typeof ExportQuery>;
+
 export const LabelsQuery = Type.Object(
   {
     kind: Type.Union([Type.Literal('barcode'), Type.Literal('spine')], {

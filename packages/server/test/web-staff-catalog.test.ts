@@ -179,6 +179,26 @@ describe.skipIf(!hasChromium).each(testDialects())(
       await page.setViewportSize({ width: 1280, height: 900 });
     });
 
+    it('exports the current search, or the whole catalog, as a download link', async () => {
+      await page.goto(`${server.baseUrl}/staff/catalog?q=atlas`);
+      await page.getByRole('heading', { level: 1, name: 'Catalog' }).waitFor();
+      const region = page.getByRole('region', { name: 'Export' });
+      await region.getByRole('radio', { name: 'MARCXML (.xml)' }).check();
+      const link = region.getByRole('link', { name: /^Export the records found by “atlas”/ });
+      const href = (await link.getAttribute('href')) ?? '';
+      expect(href).toBe('/api/catalog/export?format=marcxml&q=atlas');
+      expect(await link.getAttribute('download')).not.toBeNull();
+      const file = await page.request.get(new URL(href, server.baseUrl).href);
+      expect(file.headers()['content-disposition']).toMatch(
+        /^attachment; filename="catalog-\d{4}-\d{2}-\d{2}\.xml"$/,
+      );
+      expect(await file.text()).toContain('An atlas</subfield>');
+      expect(await region.getByRole('link', { name: /^Export the whole catalog/ }).getAttribute('href')).toBe(
+        '/api/catalog/export?format=marcxml',
+      );
+      await noSeriousAxeViolations();
+    });
+
     it('adds and changes items on a record, with downloads and label PDFs', async () => {
       await page.goto(`${server.baseUrl}/staff/catalog/records/${lib.records.atlas}`);
       await page.getByRole('heading', { level: 1, name: 'An atlas' }).waitFor();

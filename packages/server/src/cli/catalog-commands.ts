@@ -3,12 +3,13 @@ import { stat, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { systemActor } from '../kernel/actor.ts';
-import { writeIso2709, writeMarcJsonArray, writeMarcXmlCollection } from '../marc/index.ts';
 import {
   DEFAULT_MATCH_POINTS,
   type DuplicateRule,
   type ImportReport,
+  isExportFormat,
   type MatchPoint,
+  writeExport,
 } from '../modules/catalog/index.ts';
 import { CliError, withApp } from './context.ts';
 import { progressBar } from './progress.ts';
@@ -85,8 +86,8 @@ export async function importFiles(files: string[], flags: ImportFlags): Promise<
 
 /** `stacks export`: records (all, or those a query finds) with their items, in any of the three formats. */
 export async function exportRecords(flags: { format: string; query?: string; out: string }): Promise<void> {
-  if (!['iso2709', 'marcxml', 'json'].includes(flags.format))
-    throw new CliError('--format must be iso2709, marcxml or json', 2);
+  const format = flags.format;
+  if (!isExportFormat(format)) throw new CliError('--format must be iso2709, marcxml or json', 2);
   await withApp(async (app) => {
     const total = (await app.services.catalog.search({ q: flags.query ?? '', limit: 1 })).total;
     const bar = progressBar(`exporting to ${flags.out}`);
@@ -98,12 +99,7 @@ export async function exportRecords(flags: { format: string; query?: string; out
         yield record;
       }
     }
-    async function* bytes(): AsyncGenerator<Uint8Array | string> {
-      if (flags.format === 'iso2709') for await (const record of counted()) yield writeIso2709(record);
-      else if (flags.format === 'marcxml') yield* writeMarcXmlCollection(counted());
-      else yield* writeMarcJsonArray(counted());
-    }
-    await pipeline(bytes(), createWriteStream(resolve(flags.out)));
+    await pipeline(writeExport(counted(), format), createWriteStream(resolve(flags.out)));
     bar(total, total, `${count} records`);
     bar.done();
     console.log(`Exported ${count} record(s) to ${resolve(flags.out)} (${flags.format})`);

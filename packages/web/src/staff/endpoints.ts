@@ -27,6 +27,7 @@ export const STAFF_ENDPOINTS = {
   itemAdd: 'POST /api/catalog/records/{id}/items',
   itemUpdate: 'PATCH /api/catalog/items/{id}',
   labels: 'GET /api/catalog/labels',
+  catalogExport: 'GET /api/catalog/export',
   recordUpdate: 'PUT /api/catalog/records/{id}',
   patronAccount: 'GET /api/patrons/{id}/account',
   patronPayment: 'POST /api/patrons/{id}/payments',

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import {
@@ -6,6 +7,7 @@ import {
   BibRecordResponse,
   CreateItemRequest,
   CreateItemTypeRequest,
+  ExportQuery,
   Id,
   IdParams,
   Item,
@@ -34,6 +36,7 @@ import {
   toMarcXml,
   writeIso2709,
 } from '../../marc/index.ts';
+import { EXPORT_FILE_TYPES, writeExport } from '../../modules/catalog/index.ts';
 import { actorOf } from '../plugins/auth.ts';
 import { AUTHED_ERRORS, errorResponses } from './responses.ts';
 
@@ -411,6 +414,30 @@ export function catalogRoutes(app: App): FastifyPluginAsyncTypebox {
       async (request) => ({
         released: await app.services.processing.release(actorOf(request), request.body.itemIds),
       }),
+    );
+
+    fastify.get(
+      '/api/catalog/export',
+      {
+        config: edit,
+        schema: {
+          tags,
+          summary:
+            'Export records with their items (as 952 fields) as a file to download: every record, or those a search finds (?q=); streamed',
+          querystring: ExportQuery,
+          response: { 200: { type: 'string', format: 'binary' }, ...AUTHED_ERRORS },
+        },
+      },
+      async (request, reply) => {
+        const { format, q } = request.query;
+        const { contentType, extension } = EXPORT_FILE_TYPES[format];
+        const date = app.clock.now().toISOString().slice(0, 10);
+        const records = app.services.catalogExport.exportRecords(q?.trim() ?? '');
+        return reply
+          .type(contentType)
+          .header('content-disposition', `attachment; filename="catalog-${date}.${extension}"`)
+          .send(Readable.from(writeExport(records, format)) as never);
+      },
     );
 
     fastify.get(

@@ -1,5 +1,12 @@
 import type { Database } from '../../db/database.ts';
-import { type DataField, fromMarcJson, type MarcRecord } from '../../marc/index.ts';
+import {
+  type DataField,
+  fromMarcJson,
+  type MarcRecord,
+  writeIso2709,
+  writeMarcJsonArray,
+  writeMarcXmlCollection,
+} from '../../marc/index.ts';
 import type { BranchService } from '../branches/index.ts';
 import * as repo from './catalog-repository.ts';
 import { parseQuery } from './search-query.ts';
@@ -29,6 +36,35 @@ function itemField(
   if (item.status === 'lost') add('1', '1');
   if (item.status === 'damaged') add('4', '1');
   return { tag: '952', ind1: ' ', ind2: ' ', subfields };
+}
+
+/** The file formats an export can be written in. */
+export const EXPORT_FORMATS = ['iso2709', 'marcxml', 'json'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+/** Media type and file name ending of each export format. */
+export const EXPORT_FILE_TYPES: Record<ExportFormat, { contentType: string; extension: string }> = {
+  iso2709: { contentType: 'application/marc', extension: 'mrc' },
+  marcxml: { contentType: 'application/marcxml+xml; charset=utf-8', extension: 'xml' },
+  json: { contentType: 'application/json; charset=utf-8', extension: 'json' },
+};
+
+/** True for a known export format name. */
+export function isExportFormat(name: string): name is ExportFormat {
+  return (EXPORT_FORMATS as readonly string[]).includes(name);
+}
+
+/**
+ * The bytes of an export file, a piece at a time: ISO 2709 records one after another, a MARCXML
+ * `<collection>`, or a MARC-in-JSON array. Used by `stacks export` and `GET /api/catalog/export`.
+ */
+export async function* writeExport(
+  records: AsyncIterable<MarcRecord>,
+  format: ExportFormat,
+): AsyncGenerator<Uint8Array | string> {
+  if (format === 'iso2709') for await (const record of records) yield writeIso2709(record);
+  else if (format === 'marcxml') yield* writeMarcXmlCollection(records);
+  else yield* writeMarcJsonArray(records);
 }
 
 /** Streaming exports of catalog records, with their items embedded. */

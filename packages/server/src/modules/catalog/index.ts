@@ -7,7 +7,15 @@ export {
   type NewItem,
 } from './catalog-service.ts';
 export type { CatalogErrorCode } from './errors.ts';
-export { createExportService, type ExportService } from './export-service.ts';
+export {
+  createExportService,
+  EXPORT_FILE_TYPES,
+  EXPORT_FORMATS,
+  type ExportFormat,
+  type ExportService,
+  isExportFormat,
+  writeExport,
+} from './export-service.ts';
 export { createImportJobs, type ImportJob, type ImportJobs } from './import-jobs.ts';
 export {
   asReadResults,

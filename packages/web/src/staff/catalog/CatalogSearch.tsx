@@ -5,6 +5,7 @@ import { ErrorMessage, PageHeading } from '../Page.tsx';
 import { Link, navigate } from '../router.tsx';
 import { useSession } from '../session.tsx';
 import type { SearchResponse } from '../types.ts';
+import { ExportLinks } from './ExportLinks.tsx';
 
 const PAGE_SIZE = 20;
 
@@ -122,6 +123,12 @@ export function CatalogSearch({ query }: { query: URLSearchParams }) {
             {t('pager.next')}
           </button>
         </nav>
+      )}
+      {can('catalog.edit') && (
+        <section aria-labelledby="catalog-export-heading">
+          <h2 id="catalog-export-heading">{t('export.searchHeading')}</h2>
+          <ExportLinks key={q} q={q} />
+        </section>
       )}
     </>
   );

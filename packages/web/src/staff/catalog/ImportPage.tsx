@@ -7,6 +7,7 @@ import { call, errorText } from '../call.ts';
 import { STAFF_ENDPOINTS } from '../endpoints.ts';
 import { ErrorMessage, PageHeading } from '../Page.tsx';
 import { useSession } from '../session.tsx';
+import { ExportLinks } from './ExportLinks.tsx';
 import './import.css';
 
 /** An import job as the API reports it (progress, then the report). */
@@ -193,7 +194,9 @@ export function ImportPage() {
       </section>
       <section aria-labelledby="export-heading">
         <h2 id="export-heading">{t('export.heading')}</h2>
-        <p>{t('export.cliOnly')}</p>
+        <p>{t('export.intro')}</p>
+        <ExportLinks editable />
+        <p>{t('export.cli')}</p>
         <pre className="code">
           <code>
             {[

@@ -46,8 +46,18 @@ export const IMPORT_MESSAGES: { en: Messages; es: Messages } = {
     'import.omitted': '{count} more problem(s) not listed.',
     'import.showAll': 'Show all {count} problems',
     'export.heading': 'Export records',
-    'export.cliOnly':
-      'Exporting the whole catalog or a search’s records is done on the server with the command line (there is no export in the web API yet). For example:',
+    'export.intro':
+      'Download records with their items (as 952 fields, so the file can be imported again): the records a search finds, or the whole catalog.',
+    'export.format': 'File format',
+    'export.format.iso2709': 'ISO 2709 (.mrc)',
+    'export.format.marcxml': 'MARCXML (.xml)',
+    'export.format.json': 'MARC-in-JSON (.json)',
+    'export.query': 'Search to export (optional)',
+    'export.queryHint': 'The same search language as the catalog; leave it empty to export every record.',
+    'export.search': 'Export the records found by “{q}” as {format}',
+    'export.all': 'Export the whole catalog as {format}',
+    'export.searchHeading': 'Export',
+    'export.cli': 'Large exports can also be run on the server with the command line, for example:',
     'export.oneRecord':
       'One record can be downloaded from its page as MARCXML, ISO 2709, JSON (with its MARC-in-JSON) or the text view.',
     'record.download': 'Download this record',
@@ -140,8 +150,20 @@ export const IMPORT_MESSAGES: { en: Messages; es: Messages } = {
     'import.omitted': '{count} problema(s) más sin listar.',
     'import.showAll': 'Mostrar los {count} problemas',
     'export.heading': 'Exportar registros',
-    'export.cliOnly':
-      'La exportación de todo el catálogo o de los registros de una búsqueda se hace en el servidor con la línea de órdenes (la API web aún no exporta). Por ejemplo:',
+    'export.intro':
+      'Descargue registros con sus ejemplares (como campos 952, para que el archivo se pueda volver a importar): los registros que encuentra una búsqueda o el catálogo completo.',
+    'export.format': 'Formato del archivo',
+    'export.format.iso2709': 'ISO 2709 (.mrc)',
+    'export.format.marcxml': 'MARCXML (.xml)',
+    'export.format.json': 'MARC-in-JSON (.json)',
+    'export.query': 'Búsqueda que exportar (opcional)',
+    'export.queryHint':
+      'El mismo lenguaje de búsqueda que el catálogo; déjela vacía para exportar todos los registros.',
+    'export.search': 'Exportar los registros encontrados con «{q}» en {format}',
+    'export.all': 'Exportar el catálogo completo en {format}',
+    'export.searchHeading': 'Exportar',
+    'export.cli':
+      'Las exportaciones grandes también se pueden hacer en el servidor con la línea de órdenes, por ejemplo:',
     'export.oneRecord':
       'Un registro se puede descargar desde su página en MARCXML, ISO 2709, JSON (con su MARC-in-JSON) o la vista de texto.',
     'record.download': 'Descargar este registro',
