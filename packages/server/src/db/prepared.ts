@@ -72,6 +72,14 @@ export function prepared<P extends object, R>(
   };
 }
 
+/**
+ * The names of a row type's columns, for a prepared insert of whole rows (`keys` of {@link prepared}): the
+ * record lists every column, and the compiler refuses one that misses or adds a column.
+ */
+export function columnsOf<T>(columns: Record<keyof T & string, true>): (keyof T & string)[] {
+  return Object.keys(columns) as (keyof T & string)[];
+}
+
 /** Marks a stand-in value; no real value starts and ends with a NUL character. */
 const MARK = '\u0000';
 

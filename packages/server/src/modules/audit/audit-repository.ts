@@ -1,11 +1,10 @@
 import type { Executor } from '../../db/database.ts';
-import { prepared } from '../../db/prepared.ts';
+import { columnsOf, prepared } from '../../db/prepared.ts';
 import type { AuditLogRow } from '../../db/schema.ts';
 
-/** Appends one row; the audit log is never updated or deleted from. */
 const auditInsert = prepared(
   (db, row: AuditLogRow) => db.insertInto('audit_log').values(row),
-  Object.keys({
+  columnsOf<AuditLogRow>({
     id: true,
     at: true,
     actor_type: true,
@@ -14,9 +13,10 @@ const auditInsert = prepared(
     entity_type: true,
     entity_id: true,
     changes: true,
-  } satisfies Record<keyof AuditLogRow, true>) as (keyof AuditLogRow)[],
+  }),
 );
 
+/** Appends one row; the audit log is never updated or deleted from. */
 export async function insertAuditRow(db: Executor, row: AuditLogRow): Promise<void> {
   await auditInsert.run(db, row);
 }

@@ -11,7 +11,6 @@ import type {
   ItemTypeRow,
 } from '../../db/schema.ts';
 
-/** Takes `count` consecutive values from a named counter and returns the first; creates the counter at 1. */
 const sequenceBump = prepared((db, v: { name: string; count: number }) =>
   db
     .updateTable('sequences')
@@ -20,6 +19,7 @@ const sequenceBump = prepared((db, v: { name: string; count: number }) =>
     .returning('value'),
 );
 
+/** Takes `count` consecutive values from a named counter and returns the first; creates the counter at 1. */
 export async function allocateSequence(db: Executor, name: string, count = 1): Promise<number> {
   const updated = await sequenceBump.first(db, { name, count });
   if (updated) return Number(updated.value) - count + 1;

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Executor } from '../../db/database.ts';
-import { prepared } from '../../db/prepared.ts';
+import { columnsOf, prepared } from '../../db/prepared.ts';
 import type { CirculationRuleRow, HoldRow, LoanRow, TransitRow } from '../../db/schema.ts';
 
 // ---- rules ----
@@ -33,13 +33,13 @@ export async function deleteRule(db: Executor, id: string): Promise<void> {
   await db.deleteFrom('circulation_rules').where('id', '=', id).execute();
 }
 
-/** Change marker of the rules table, so each process can cache the matrix and notice edits by others. */
 const rulesMarker = prepared((db) =>
   db
     .selectFrom('circulation_rules')
     .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.max('updated_at').as('latest')]),
 );
 
+/** Change marker of the rules table, so each process can cache the matrix and notice edits by others. */
 export async function rulesVersion(db: Executor): Promise<string> {
   const row = (await rulesMarker.first(db, {}))!;
   return `${Number(row.n)}:${row.latest ?? ''}`;
@@ -64,7 +64,7 @@ function loanView(db: Executor) {
 }
 
 // Every column, checked by the compiler: a loan insert names them all.
-const LOAN_COLUMNS = Object.keys({
+const LOAN_COLUMNS = columnsOf<LoanRow>({
   id: true,
   item_id: true,
   patron_id: true,
@@ -86,7 +86,7 @@ const LOAN_COLUMNS = Object.keys({
   checked_out_by: true,
   override_reason: true,
   anonymised_at: true,
-} satisfies Record<keyof LoanRow, true>) as (keyof LoanRow)[];
+});
 
 const loanInsert = prepared((db, row: LoanRow) => db.insertInto('loans').values(row), LOAN_COLUMNS);
 
@@ -184,7 +184,6 @@ export async function findLoanHistoryOfPatron(db: Executor, patronId: string, li
     .execute();
 }
 
-/** Ends an open loan; false when it had already ended (a retried or concurrent check-in). */
 const loanEnd = prepared(
   (db, v: { id: string; returned_at: string; returned_branch_id: string; status: string }) =>
     db
@@ -194,6 +193,7 @@ const loanEnd = prepared(
       .where('returned_at', 'is', null),
 );
 
+/** Ends an open loan; false when it had already ended (a retried or concurrent check-in). */
 export async function endLoan(
   db: Executor,
   id: string,
@@ -215,10 +215,6 @@ export async function updateLoan(db: Executor, id: string, changes: Partial<Loan
   await db.updateTable('loans').set(changes).where('id', '=', id).execute();
 }
 
-/**
- * Moves the overdue fine posted on a loan from `from` to `to`; false when someone else changed it first
- * (the accrual job and a check-in racing): the loser posts nothing.
- */
 const fineCharged = prepared((db, v: { id: string; from: number; to: number }) =>
   db
     .updateTable('loans')
@@ -227,6 +223,10 @@ const fineCharged = prepared((db, v: { id: string; from: number; to: number }) =
     .where('fine_charged_minor', '=', v.from),
 );
 
+/**
+ * Moves the overdue fine posted on a loan from `from` to `to`; false when someone else changed it first
+ * (the accrual job and a check-in racing): the loser posts nothing.
+ */
 export async function setFineCharged(db: Executor, id: string, from: number, to: number): Promise<boolean> {
   return (await fineCharged.run(db, { id, from, to })) === 1;
 }
@@ -386,7 +386,6 @@ export async function moveHold(
   return Number(result.numUpdatedRows) === 1;
 }
 
-/** Waiting holds on a record that `itemId` could fill (title-level, or on that item), first come first served. */
 const waitingHolds = prepared((db, v: { recordId: string; itemId: string }) =>
   db
     .selectFrom('holds')
@@ -398,6 +397,7 @@ const waitingHolds = prepared((db, v: { recordId: string; itemId: string }) =>
     .orderBy('id'),
 );
 
+/** Waiting holds on a record that `itemId` could fill (title-level, or on that item), first come first served. */
 export async function findWaitingHolds(db: Executor, recordId: string, itemId: string) {
   return waitingHolds.all(db, { recordId, itemId });
 }
@@ -414,7 +414,6 @@ export async function findAllWaitingHolds(db: Executor, recordId: string): Promi
     .execute();
 }
 
-/** The hold an item is trapped for (ready on the shelf or in transit to it), if any. */
 const trappedHoldOfItem = prepared((db, v: { itemId: string }) =>
   db
     .selectFrom('holds')
@@ -423,6 +422,7 @@ const trappedHoldOfItem = prepared((db, v: { itemId: string }) =>
     .where('status', 'in', ['ready', 'in_transit']),
 );
 
+/** The hold an item is trapped for (ready on the shelf or in transit to it), if any. */
 export async function findTrappedHoldOfItem(db: Executor, itemId: string): Promise<HoldRow | undefined> {
   return trappedHoldOfItem.first(db, { itemId });
 }

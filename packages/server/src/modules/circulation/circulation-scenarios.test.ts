@@ -7,6 +7,7 @@ import { rowCounts as countRows } from '../../../test/row-counts.ts';
 import { type Actor, systemActor } from '../../kernel/actor.ts';
 import { AppError } from '../../kernel/app-error.ts';
 import { type FixedClock, fixedClock } from '../../kernel/clock.ts';
+import { setFinesCharged } from './circulation-repository.ts';
 
 const DESK = systemActor('desk');
 const DAY = 86_400_000;
@@ -104,6 +105,28 @@ describe.each(testDialects())('circulation scenarios on %s', (dialect) => {
     expect(balance.balanceMinor).toBe(back.overdueFineMinor);
     expect(back.overdueFineMinor).toBeGreaterThan(0);
     expect(first.charged).not.toBe(repeat.charged);
+  });
+
+  it('the batched accrual moves only the loans whose posted fine is still what it read', async () => {
+    const ann = await lib.patron('Ann');
+    const one = await desk().checkout(DESK, { patronBarcode: ann.cardBarcode, itemBarcode: '3000001' });
+    const two = await desk().checkout(DESK, { patronBarcode: ann.cardBarcode, itemBarcode: '3000002' });
+    const moved = await app.database.db.transaction().execute((trx) =>
+      setFinesCharged(trx, [
+        { id: one.loan.id, from: 0, to: 125 },
+        // Read before another desk posted something on it: stale, so left alone.
+        { id: two.loan.id, from: 50, to: 125 },
+      ]),
+    );
+    expect([...moved]).toEqual([one.loan.id]);
+    const rows = await app.database.db
+      .selectFrom('loans')
+      .select(['id', 'fine_charged_minor'])
+      .where('id', 'in', [one.loan.id, two.loan.id])
+      .execute();
+    const charged = new Map(rows.map((r) => [r.id, Number(r.fine_charged_minor)]));
+    expect(charged.get(one.loan.id)).toBe(125);
+    expect(charged.get(two.loan.id)).toBe(0);
   });
 
   it('a book-drop checkin backdated to before the accrual takes back the days it should not have charged', async () => {

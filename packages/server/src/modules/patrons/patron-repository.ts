@@ -418,7 +418,6 @@ export type CirculationRow = Pick<
   | 'status'
 > & { category_name: string; loan_limit: number; fine_limit_minor: number | null };
 
-/** One indexed query: the card (by its unique barcode) with its patron and the patron's category. */
 const circulationByCard = prepared((db, v: { barcode: string }) =>
   db
     .selectFrom('patron_cards')
@@ -432,6 +431,7 @@ const circulationByCard = prepared((db, v: { barcode: string }) =>
     .where('patron_cards.barcode', '=', v.barcode),
 );
 
+/** One indexed query: the card (by its unique barcode) with its patron and the patron's category. */
 export async function findCirculationByCard(
   db: Executor,
   barcode: string,

@@ -123,7 +123,6 @@ export async function replaceUserRoles(
   }
 }
 
-/** The union of permissions over a user's roles. */
 const userPermissions = prepared((db, v: { userId: string }) =>
   db
     .selectFrom('staff_user_roles as ur')
@@ -133,6 +132,7 @@ const userPermissions = prepared((db, v: { userId: string }) =>
     .where('ur.user_id', '=', v.userId),
 );
 
+/** The union of permissions over a user's roles. */
 export async function findUserPermissions(db: Executor, userId: string): Promise<string[]> {
   return (await userPermissions.all(db, { userId })).map((r) => r.permission);
 }
@@ -166,7 +166,6 @@ export async function insertSession(db: Executor, row: SessionRow): Promise<void
   await db.insertInto('sessions').values(row).execute();
 }
 
-/** The live session with this token hash and its user, or undefined. */
 const liveSession = prepared((db, v: { tokenHash: string; now: string }) =>
   db
     .selectFrom('sessions as s')
@@ -176,6 +175,7 @@ const liveSession = prepared((db, v: { tokenHash: string; now: string }) =>
     .where('s.expires_at', '>', v.now),
 );
 
+/** The live session with this token hash and its user, or undefined. */
 export async function findLiveSession(db: Executor, tokenHash: string, now: string) {
   return liveSession.first(db, { tokenHash, now });
 }
