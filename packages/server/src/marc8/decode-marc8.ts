@@ -143,7 +143,12 @@ function decode(
   let outLength = 0;
   let marksLength = 0;
   let marksOffset = 0;
+  /**
+   * The output may not be in the requested normalisation yet. Under NFC a base character with one
+   * mark is composed as it is written (see {@link composedPair}); anything else sets this.
+   */
   let normalizationSensitive = false;
+  const composesPairs = normalization === 'NFC';
   /** End of the last undecodable EACC byte, to emit one U+FFFD per run of them. */
   let resyncEnd = -1;
 
@@ -156,11 +161,22 @@ function decode(
     const byte = bytes[i]!;
     if (byte >= SPACE && byte <= 0x7e && g0 === BASIC_LATIN && IS_BASIC_LATIN_ASCII) {
       // Shortcut of the general path below for ASCII in G0 = Basic Latin: the character itself, then
-      // the combining marks written before it.
-      out[outLength++] = byte;
-      for (let k = 0; k < marksLength; k++) out[outLength++] = marks[k]!;
-      marksLength = 0;
+      // the combining marks written before it (under NFC, one mark is composed with it here).
       i += 1;
+      if (marksLength === 0) {
+        out[outLength++] = byte;
+        continue;
+      }
+      const composed = marksLength === 1 && composesPairs ? composedPair(byte, marks[0]!) : -1;
+      if (composed !== -1) {
+        out[outLength++] = composed & 0xffff;
+        if (composed > 0xffff) out[outLength++] = composed >>> 16;
+      } else {
+        out[outLength++] = byte;
+        for (let k = 0; k < marksLength; k++) out[outLength++] = marks[k]!;
+        normalizationSensitive = true;
+      }
+      marksLength = 0;
       continue;
     }
     let codePoint: number;
@@ -322,6 +338,7 @@ function decode(
             report(problems, from, marksOffset, 'combining mark without a base character');
           for (let k = 0; k < marksLength; k++) out[outLength++] = marks[k]!;
           marksLength = 0;
+          normalizationSensitive = true;
         }
         codePoint = control;
       } else {
@@ -336,7 +353,6 @@ function decode(
       if (codePoint !== MAPS_TO_NOTHING) {
         if (marksLength === 0) marksOffset = start;
         marks[marksLength++] = codePoint;
-        normalizationSensitive = true;
       }
       continue;
     }
@@ -345,17 +361,30 @@ function decode(
       out[outLength++] = 0xd800 + ((codePoint - 0x10000) >> 10);
       out[outLength++] = 0xdc00 + ((codePoint - 0x10000) & 0x3ff);
       normalizationSensitive = true;
+    } else if (marksLength === 1 && composesPairs && codePoint < FIRST_NORMALIZATION_SENSITIVE) {
+      const composed = composedPair(codePoint, marks[0]!);
+      if (composed !== -1) {
+        out[outLength++] = composed & 0xffff;
+        if (composed > 0xffff) out[outLength++] = composed >>> 16;
+        marksLength = 0;
+        continue;
+      }
+      out[outLength++] = codePoint;
     } else {
       out[outLength++] = codePoint;
       if (codePoint >= FIRST_NORMALIZATION_SENSITIVE) normalizationSensitive = true;
     }
-    for (let k = 0; k < marksLength; k++) out[outLength++] = marks[k]!;
-    marksLength = 0;
+    if (marksLength > 0) {
+      for (let k = 0; k < marksLength; k++) out[outLength++] = marks[k]!;
+      marksLength = 0;
+      normalizationSensitive = true;
+    }
   }
 
   if (marksLength > 0) {
     if (problems !== null) report(problems, from, marksOffset, 'combining mark without a base character');
     for (let k = 0; k < marksLength; k++) out[outLength++] = marks[k]!;
+    normalizationSensitive = true;
   }
 
   if (!normalizationSensitive || normalization === 'none') return unitsToString(out, outLength);
