@@ -71,6 +71,8 @@ export interface ImportReport {
 }
 
 const MAX_PROBLEMS = 10_000;
+/** Records per transaction unless the caller says otherwise. */
+export const DEFAULT_BATCH_SIZE = 500;
 
 /** Batch imports of MARC records with duplicate detection, embedded items and a per-record report. */
 export function createImportService(deps: { database: Database; clock: Clock; branches: BranchService }) {
@@ -104,7 +106,7 @@ export function createImportService(deps: { database: Database; clock: Clock; br
     const matchPoints = new Set<string>(options.matchPoints ?? DEFAULT_MATCH_POINTS);
     /** Records that received items in the batch being written (their shelf counts need updating). */
     let touched: string[] = [];
-    const batchSize = options.batchSize ?? 500;
+    const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
 
     type Counts = Pick<
       ImportReport,
@@ -403,7 +405,8 @@ export function createImportService(deps: { database: Database; clock: Clock; br
       const format = await detectFileFormat(path);
       if (format === null)
         throw new AppError('INVALID_MARC', `${path}: not ISO 2709, MARCXML or MARC-in-JSON`);
-      return { format, report: await importPrepared(actor, preparedFromFile(path, format), options) };
+      const source = preparedFromFile(path, format, { batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE });
+      return { format, report: await importPrepared(actor, source, options) };
     },
   };
 }

@@ -25,8 +25,10 @@ describe('reading and preparing a file for import', () => {
   ])('gives the same records in a worker thread as in this one: %s', async (name) => {
     const path = file(name);
     const format = (await detectFileFormat(path))!;
-    const here = await all(preparedFromFile(path, format, Number.POSITIVE_INFINITY));
-    const worker = await all(preparedFromFile(path, format, 0));
+    const here = await all(
+      preparedFromFile(path, format, { batchSize: 500, workerMinBytes: Number.POSITIVE_INFINITY }),
+    );
+    const worker = await all(preparedFromFile(path, format, { batchSize: 500, workerMinBytes: 0 }));
     expect(here.length).toBeGreaterThan(0);
     expect(worker).toEqual(here);
   });

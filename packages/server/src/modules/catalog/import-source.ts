@@ -23,7 +23,12 @@ export interface WorkerInput {
   kind: 'stacks-catalog-import';
   path: string;
   format: MarcFormat;
+  /** Messages the worker may send before the import asks for more. */
+  ahead: number;
 }
+
+/** Records per worker message (import-worker.ts's WORKER_BATCH; this module does not import the worker). */
+const WORKER_BATCH = 256;
 
 export type WorkerMessage =
   | { type: 'batch'; inputs: PreparedInput[] }
@@ -68,13 +73,16 @@ export async function importWorkerAvailable(): Promise<boolean> {
 
 /**
  * The records of a file, read and prepared for import: in a worker thread when possible and the file
- * is at least `workerMinBytes` long.
+ * is at least `workerMinBytes` long. The worker works up to two of the import's transactions
+ * (`batchSize` records each) ahead: while one is being written it prepares the next in full, so neither
+ * thread waits for the other.
  */
 export async function* preparedFromFile(
   path: string,
   format: MarcFormat,
-  workerMinBytes = WORKER_MIN_BYTES,
+  options: { batchSize: number; workerMinBytes?: number },
 ): AsyncGenerator<PreparedInput> {
+  const workerMinBytes = options.workerMinBytes ?? WORKER_MIN_BYTES;
   const { size } = await stat(path);
   const code = size >= workerMinBytes ? await bundledWorker() : null;
   if (code === null) {
@@ -82,7 +90,8 @@ export async function* preparedFromFile(
       yield prepareInput(result);
     return;
   }
-  const input: WorkerInput = { kind: 'stacks-catalog-import', path, format };
+  const ahead = Math.max(4, Math.ceil((2 * options.batchSize) / WORKER_BATCH));
+  const input: WorkerInput = { kind: 'stacks-catalog-import', path, format, ahead };
   const worker = new Worker(code, { eval: true, workerData: input });
   const queue: WorkerMessage[] = [];
   let wake: (() => void) | null = null;

@@ -6,17 +6,16 @@ import type { WorkerInput, WorkerMessage } from './import-source.ts';
 
 /**
  * The import worker (see `import-source.ts`): reads a file and prepares its records, sending them in
- * batches, at most a few ahead of what the import has taken. This module is the worker's entry point;
+ * messages of {@link WORKER_BATCH}, at most `ahead` messages ahead of what the import has taken. This module is the worker's entry point;
  * it is bundled with what it imports and nothing else (no database code, no configuration).
  */
 
-/** Records per message, and messages the worker may send before the import asks for more. */
-const BATCH = 256;
-const AHEAD = 4;
+/** Records per message. */
+export const WORKER_BATCH = 256;
 
 async function runWorker(input: WorkerInput): Promise<void> {
   const port = parentPort!;
-  let credit = AHEAD;
+  let credit = input.ahead;
   let more: (() => void) | null = null;
   port.on('message', () => {
     credit++;
@@ -38,7 +37,7 @@ async function runWorker(input: WorkerInput): Promise<void> {
     input.format,
   )) {
     batch.push(prepareInput(result));
-    if (batch.length >= BATCH) {
+    if (batch.length >= WORKER_BATCH) {
       await send(batch);
       batch = [];
     }
