@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import http from 'node:http';
 import { createRequire } from 'node:module';
 import { loadavg, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type Insertable, type Kysely, sql } from 'kysely';
 import pg from 'pg';
 import { type App, createApp } from '../src/app.ts';
@@ -14,6 +14,7 @@ import { newId } from '../src/kernel/ids.ts';
 import { nameKey } from '../src/modules/patrons/index.ts';
 import { makeStaffUser, TEST_PASSWORD } from '../test/factories.ts';
 import { childEnv, loginOver, STACKS_BIN } from '../test/spawn-server.ts';
+import type { PacedReport, PacedRequest } from './paced-client.ts';
 import { percentile } from './stats.ts';
 
 /**
@@ -446,12 +447,27 @@ async function generate(app: App, setup: Setup, layout: Layout, nowMs: number): 
 interface Server {
   child: ChildProcess;
   baseUrl: string;
+  /** The server's event-loop delay and garbage collection since the last call (see server-probe.mjs). */
+  probe(): Promise<ServerProbe | null>;
   stop(): Promise<void>;
 }
 
-/** `stacks serve` on a free loopback port, jobs off, optionally under `--cpu-prof`. */
+/** What bench/server-probe.mjs reports from inside the server. */
+interface ServerProbe {
+  loopDelayMs: { p50: number; p99: number; p999: number; max: number };
+  gc: { count: number; totalMs: number; maxMs: number; over10Ms: number };
+}
+
+const SERVER_PROBE = fileURLToPath(new URL('./server-probe.mjs', import.meta.url));
+const PACED_CLIENT = fileURLToPath(new URL('./paced-client.ts', import.meta.url));
+
+/**
+ * `stacks serve` on a free loopback port, jobs off, with bench/server-probe.mjs loaded, optionally
+ * under `--cpu-prof`.
+ */
 async function startServer(env: Record<string, string>, cwd: string, profileDir?: string): Promise<Server> {
-  const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const nodeArgs = ['--import', pathToFileURL(SERVER_PROBE).href];
+  if (profileDir) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${profileDir}`);
   const child = spawn(process.execPath, [...nodeArgs, STACKS_BIN, 'serve'], {
     env: childEnv({ PORT: '0', HOST: '127.0.0.1', STACKS_JOBS: 'off', ...env }),
     cwd,
@@ -485,6 +501,17 @@ async function startServer(env: Record<string, string>, cwd: string, profileDir?
   return {
     child,
     baseUrl: `http://127.0.0.1:${port}`,
+    async probe() {
+      if (child.exitCode !== null || child.signalCode !== null) return null;
+      const before = err.length;
+      child.kill('SIGUSR2');
+      for (let waited = 0; waited < 2000; waited += 10) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        const match = /stacks-probe (\{.*\})\n/.exec(err.slice(Math.max(0, before - 1)));
+        if (match) return JSON.parse(match[1]!) as ServerProbe;
+      }
+      return null;
+    },
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
@@ -609,7 +636,8 @@ async function load(opts: {
  * `CONNECTIONS` kept-alive connections, for `seconds`. Autocannon's own rate limit sends each second's
  * quota in a burst, which measures a queue, not the desk; here each request's latency runs from the
  * moment it was due to be sent, so time spent waiting for a free connection counts too. The first
- * second's requests open the connections and are not counted.
+ * second's requests open the connections and are not counted. The client runs in a process of its own
+ * (bench/paced-client.ts), with the bodies drawn from `next` beforehand.
  */
 async function pacedLoad(opts: {
   label: string;
@@ -621,91 +649,51 @@ async function pacedLoad(opts: {
   rate: number;
   onOk?: (body: Record<string, string>) => void;
 }): Promise<LoadResult> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS });
-  const url = new URL(opts.path, opts.baseUrl);
-  const latencies: number[] = [];
-  let ok = 0;
-  let non2xx = 0;
-  let errors = 0;
-  let firstError: string | null = null;
-  const total = Math.round(opts.rate * opts.seconds);
-  const interval = 1000 / opts.rate;
+  const bodies: Record<string, string>[] = [];
+  for (let i = Math.round(opts.rate * opts.seconds); i > 0; i--) {
+    const body = opts.next();
+    if (body === null) break;
+    bodies.push(body);
+  }
+  const request: PacedRequest = {
+    url: new URL(opts.path, opts.baseUrl).toString(),
+    cookie: opts.cookie,
+    bodies,
+    rate: opts.rate,
+    connections: CONNECTIONS,
+    warmUpMs: 1000,
+  };
   const startedUs = monotonicUs();
-  const started = performance.now();
-  let sent = 0;
-  let done = 0;
-  await new Promise<void>((resolve) => {
-    const send = (dueAt: number, body: Record<string, string>) => {
-      const payload = JSON.stringify(body);
-      const req = http.request(
-        url,
-        {
-          method: 'POST',
-          agent,
-          headers: {
-            cookie: opts.cookie,
-            'content-type': 'application/json',
-            'content-length': Buffer.byteLength(payload),
-          },
-        },
-        (res) => {
-          let text = '';
-          res.setEncoding('utf8');
-          res.on('data', (chunk: string) => {
-            text += chunk;
-          });
-          res.on('end', () => {
-            const status = res.statusCode ?? 0;
-            if (status >= 200 && status < 300) {
-              opts.onOk?.(body);
-              if (dueAt - started >= 1000) {
-                ok++;
-                latencies.push(performance.now() - dueAt);
-              }
-            } else {
-              non2xx++;
-              firstError ??= `${status} ${text.slice(0, 500)}`;
-            }
-            if (++done === sent && sent === total) resolve();
-          });
-        },
-      );
-      req.on('error', (error) => {
-        errors++;
-        firstError ??= error.message;
-        if (++done === sent && sent === total) resolve();
-      });
-      req.end(payload);
-    };
-    const tick = () => {
-      const now = performance.now();
-      while (sent < total && started + sent * interval <= now) {
-        const body = opts.next();
-        if (body === null) {
-          sent = total;
-          break;
-        }
-        send(started + sent * interval, body);
-        sent++;
-      }
-      if (sent < total) setTimeout(tick, Math.max(0, started + sent * interval - performance.now()));
-      else if (done === sent) resolve();
-    };
-    tick();
+  const child = spawn(process.execPath, ['--import', 'tsx', PACED_CLIENT], {
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
-  agent.destroy();
-  latencies.sort((a, b) => a - b);
-  const seconds = (performance.now() - started) / 1000 - 1;
+  let out = '';
+  let err = '';
+  child.stdout.setEncoding('utf8').on('data', (s: string) => {
+    out += s;
+  });
+  child.stderr.setEncoding('utf8').on('data', (s: string) => {
+    err += s;
+  });
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', resolve);
+    child.stdin.end(JSON.stringify(request));
+  });
+  if (code !== 0) throw new Error(`the paced client exited with ${code}: ${err.slice(0, 2000)}`);
+  const report = JSON.parse(out) as PacedReport;
+  for (const index of report.succeeded) opts.onOk?.(bodies[index]!);
+  const latencies = report.latencies.sort((a, b) => a - b);
   return {
     label: opts.label,
-    ok,
-    seconds,
-    perSecond: ok / seconds,
+    ok: latencies.length,
+    seconds: report.seconds,
+    perSecond: latencies.length / report.seconds,
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
-    non2xx,
-    errors,
-    firstError,
+    non2xx: report.non2xx,
+    errors: report.errors,
+    firstError: report.firstError,
     load: loadavg()[0]!,
     window: [startedUs, monotonicUs()],
   };
@@ -999,11 +987,14 @@ async function runDialect(dialect: 'sqlite' | 'postgres', layout: Layout): Promi
     const checkedOut: string[] = [];
     /** The measured windows of the current phase (its profile is cut to them). */
     let windows: [number, number][] = [];
+    /** The server of the phase running. */
+    let current: Server | null = null;
     const phase = async (name: string, fn: (baseUrl: string, cookie: string) => Promise<void>) => {
       if (!PHASES.has(name)) return;
       const dir = profileFor(name);
       windows = [];
       const server = await startServer(env, work, dir);
+      current = server;
       try {
         const cookie = await loginOver(server.baseUrl, 'bench-desk', TEST_PASSWORD);
         await fn(server.baseUrl, cookie);
@@ -1036,6 +1027,7 @@ async function runDialect(dialect: 'sqlite' | 'postgres', layout: Layout): Promi
       windows.push(measured.window);
       if (RATE > 0) {
         await new Promise((resolve) => setTimeout(resolve, 1000));
+        await current?.probe();
         const paced = await pacedLoad({
           ...common,
           label: `${name} @${RATE.toLocaleString('en')}/s`,
@@ -1043,6 +1035,15 @@ async function runDialect(dialect: 'sqlite' | 'postgres', layout: Layout): Promi
           rate: RATE,
         });
         printLoad(paced);
+        const probe = await current?.probe();
+        if (probe) {
+          const { loopDelayMs: d, gc } = probe;
+          console.log(
+            `    inside the server meanwhile: event-loop delay p50 ${d.p50} ms, p99 ${d.p99} ms, p99.9 ${d.p999} ms, ` +
+              `max ${d.max} ms; ${gc.count} garbage collections, ${gc.totalMs} ms in all, longest ${gc.maxMs} ms, ` +
+              `${gc.over10Ms} over 10 ms`,
+          );
+        }
         loads.push(paced);
         windows.push(paced.window);
       }

@@ -20,7 +20,13 @@ export async function serve(flags: { port?: string; host?: string }): Promise<vo
   // A server process keeps SQLite's log checkpoints off the thread that answers requests.
   const checkpointer =
     config.database.dialect === 'sqlite' && app.database.sqlite && config.database.file !== ':memory:'
-      ? startCheckpointer(app.database.sqlite, config.database.file)
+      ? startCheckpointer(app.database.sqlite, config.database.file, {
+          onError: (error) =>
+            log.warn(
+              { err: error },
+              'the checkpoint worker failed; checkpoints run in the server thread again',
+            ),
+        })
       : null;
   const seeded = await seedOnFirstStart(app);
   const http = await buildHttpServer(app, { logger: log });
