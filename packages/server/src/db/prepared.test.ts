@@ -89,89 +89,87 @@ describe.each(testDialects())('prepared statements on %s', (dialect) => {
 });
 
 describe('background checkpoints', () => {
-  it('copy the write-ahead log into the database file while the server’s connection keeps writing', async () => {
+  /** Runs `fn` on a migrated SQLite database file of its own, then closes and removes it. */
+  async function onSqliteFile(fn: (database: Database, file: string) => Promise<void>): Promise<void> {
     const test = await createTestDatabase('sqlite');
     const database = openDatabase(test.options);
     try {
       await migrateToLatest(database);
-      const file = (test.options as { file: string }).file;
-      // Everything so far in the file: from here only a checkpoint makes it grow.
-      database.sqlite!.pragma('wal_checkpoint(TRUNCATE)');
-      const checkpointer = startCheckpointer(database.sqlite!, file, { everyMs: 10 });
-      const sizeBefore = statSync(file).size;
-      // A hundred small commits (a few hundred log pages): too few for the connection to checkpoint itself.
-      for (let i = 0; i < 100; i++)
-        await database.db
-          .insertInto('sequences')
-          .values({ name: `n${i}-${'x'.repeat(2000)}`, value: i })
-          .execute();
-      const copied = async () => statSync(file).size > sizeBefore;
-      const deadline = Date.now() + 10_000;
-      while (!(await copied()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-      expect(statSync(file).size).toBeGreaterThan(sizeBefore);
-      await checkpointer.stop();
+      await fn(database, (test.options as { file: string }).file);
     } finally {
       await database.close();
       await test.drop();
     }
-  });
+  }
 
-  it('fall back to the connection’s own checkpoints, and say so, when the worker cannot start', async () => {
-    const test = await createTestDatabase('sqlite');
-    const database = openDatabase(test.options);
-    try {
+  /** Polls `done` every 20 ms for up to 10 s (the worker works on its own schedule). */
+  async function waitFor(done: () => boolean): Promise<void> {
+    const deadline = Date.now() + 10_000;
+    while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  }
+
+  it('copy the write-ahead log into the database file while the server’s connection keeps writing', () =>
+    onSqliteFile(async (database, file) => {
+      // Everything so far in the file: from here only a checkpoint makes it grow.
+      database.sqlite!.pragma('wal_checkpoint(TRUNCATE)');
+      const checkpointer = startCheckpointer(database.sqlite!, file, { everyMs: 10 });
+      try {
+        const sizeBefore = statSync(file).size;
+        // A hundred small commits; the server's connection never checkpoints by itself.
+        for (let i = 0; i < 100; i++)
+          await database.db
+            .insertInto('sequences')
+            .values({ name: `n${i}-${'x'.repeat(2000)}`, value: i })
+            .execute();
+        await waitFor(() => statSync(file).size > sizeBefore);
+        expect(statSync(file).size).toBeGreaterThan(sizeBefore);
+      } finally {
+        await checkpointer.stop();
+      }
+    }));
+
+  it('fall back to the connection’s own checkpoints, and say so, when the worker cannot start', () =>
+    onSqliteFile(async (database, file) => {
       const failed = new Promise<unknown>((resolve) => {
-        startCheckpointer(database.sqlite!, `${(test.options as { file: string }).file}.missing`, {
-          onError: resolve,
-        });
+        startCheckpointer(database.sqlite!, `${file}.missing`, { onError: resolve });
       });
       expect(database.sqlite!.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
       // The worker's SqliteError arrives as a plain object with its code.
       expect(await failed).toMatchObject({ code: 'SQLITE_CANTOPEN' });
       expect(database.sqlite!.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
-    } finally {
-      await database.close();
-      await test.drop();
-    }
-  });
+    }));
 
-  it('leave checkpoints and truncation to the worker, which empties an oversized log once writes pause', async () => {
-    const test = await createTestDatabase('sqlite');
-    const database = openDatabase(test.options);
-    try {
-      await migrateToLatest(database);
-      const file = (test.options as { file: string }).file;
+  it('leave checkpoints and truncation to the worker, which empties an oversized log once writes pause', () =>
+    onSqliteFile(async (database, file) => {
       const checkpointer = startCheckpointer(database.sqlite!, file, {
         everyMs: 10,
         idleTruncateMs: 200,
         truncateAboveBytes: 256 * 1024,
       });
-      expect(database.sqlite!.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
-      expect(database.sqlite!.pragma('journal_size_limit', { simple: true })).toBe(-1);
-      // One large transaction: about a megabyte of log, more than the 256 KiB allowed.
-      await database.db.transaction().execute(async (trx) => {
-        for (let i = 0; i < 200; i++)
-          await trx
-            .insertInto('sequences')
-            .values({ name: `t${i}-${'y'.repeat(4000)}`, value: i })
-            .execute();
-      });
-      const wal = `${file}-wal`;
-      expect(statSync(wal).size).toBeGreaterThan(256 * 1024);
-      const deadline = Date.now() + 10_000;
-      while (statSync(wal).size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-      expect(statSync(wal).size).toBe(0);
-      // The data is all in the database file and still readable.
-      const rows = await database.db
-        .selectFrom('sequences')
-        .select('name')
-        .where('name', 'like', 't%')
-        .execute();
-      expect(rows).toHaveLength(200);
-      await checkpointer.stop();
-    } finally {
-      await database.close();
-      await test.drop();
-    }
-  });
+      try {
+        expect(database.sqlite!.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
+        expect(database.sqlite!.pragma('journal_size_limit', { simple: true })).toBe(-1);
+        // One large transaction: about a megabyte of log, more than the 256 KiB allowed.
+        await database.db.transaction().execute(async (trx) => {
+          for (let i = 0; i < 200; i++)
+            await trx
+              .insertInto('sequences')
+              .values({ name: `t${i}-${'y'.repeat(4000)}`, value: i })
+              .execute();
+        });
+        const wal = `${file}-wal`;
+        expect(statSync(wal).size).toBeGreaterThan(256 * 1024);
+        await waitFor(() => statSync(wal).size === 0);
+        expect(statSync(wal).size).toBe(0);
+        // The data is all in the database file and still readable.
+        const rows = await database.db
+          .selectFrom('sequences')
+          .select('name')
+          .where('name', 'like', 't%')
+          .execute();
+        expect(rows).toHaveLength(200);
+      } finally {
+        await checkpointer.stop();
+      }
+    }));
 });

@@ -23,11 +23,13 @@ export interface WorkerInput {
   kind: 'stacks-catalog-import';
   path: string;
   format: MarcFormat;
+  /** Records per message. */
+  batch: number;
   /** Messages the worker may send before the import asks for more. */
   ahead: number;
 }
 
-/** Records per worker message (import-worker.ts's WORKER_BATCH; this module does not import the worker). */
+/** Records per message from the worker. */
 const WORKER_BATCH = 256;
 
 export type WorkerMessage =
@@ -91,7 +93,7 @@ export async function* preparedFromFile(
     return;
   }
   const ahead = Math.max(4, Math.ceil((2 * options.batchSize) / WORKER_BATCH));
-  const input: WorkerInput = { kind: 'stacks-catalog-import', path, format, ahead };
+  const input: WorkerInput = { kind: 'stacks-catalog-import', path, format, batch: WORKER_BATCH, ahead };
   const worker = new Worker(code, { eval: true, workerData: input });
   const queue: WorkerMessage[] = [];
   let wake: (() => void) | null = null;

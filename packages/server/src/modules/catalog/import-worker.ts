@@ -6,12 +6,10 @@ import type { WorkerInput, WorkerMessage } from './import-source.ts';
 
 /**
  * The import worker (see `import-source.ts`): reads a file and prepares its records, sending them in
- * messages of {@link WORKER_BATCH}, at most `ahead` messages ahead of what the import has taken. This module is the worker's entry point;
- * it is bundled with what it imports and nothing else (no database code, no configuration).
+ * messages of `input.batch` records, at most `input.ahead` messages ahead of what the import has taken.
+ * This module is the worker's entry point; it is bundled with what it imports and nothing else (no
+ * database code, no configuration).
  */
-
-/** Records per message. */
-export const WORKER_BATCH = 256;
 
 async function runWorker(input: WorkerInput): Promise<void> {
   const port = parentPort!;
@@ -37,7 +35,7 @@ async function runWorker(input: WorkerInput): Promise<void> {
     input.format,
   )) {
     batch.push(prepareInput(result));
-    if (batch.length >= WORKER_BATCH) {
+    if (batch.length >= input.batch) {
       await send(batch);
       batch = [];
     }
