@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { TEST_PASSWORD } from './factories.ts';
 
 /** Debian's Chromium (the `chromium` package); `STACKS_CHROMIUM` points elsewhere. */
 export const CHROMIUM = process.env.STACKS_CHROMIUM ?? '/usr/bin/chromium';
@@ -11,6 +12,28 @@ export const hasChromium = existsSync(CHROMIUM);
 
 /** Where screenshots of end-to-end steps are kept (a CI artifact). */
 export const ARTIFACTS = join(import.meta.dirname, '..', '..', '..', 'test-artifacts', 'screenshots');
+
+/**
+ * Logs in to the staff client at `baseUrl` as `username` (password {@link TEST_PASSWORD}) with the
+ * keyboard, as a technician would, and takes the first branch offered (Enter). Waits for each page up
+ * to `timeout` ms (Playwright's default when not given).
+ */
+export async function logInToStaffClient(
+  page: Page,
+  baseUrl: string,
+  username: string,
+  timeout?: number,
+): Promise<void> {
+  const wait = timeout === undefined ? {} : { timeout };
+  await page.goto(`${baseUrl}/staff/`);
+  await page.getByRole('heading', { level: 1, name: 'Staff log-in' }).waitFor(wait);
+  await page.keyboard.type(username);
+  await page.keyboard.press('Tab');
+  await page.keyboard.type(TEST_PASSWORD);
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { level: 1, name: 'Choose the desk’s branch' }).waitFor(wait);
+  await page.keyboard.press('Enter');
+}
 
 /** Headless Chromium with the flags this machine needs (no sandbox as root, no background networking). */
 export function launchBrowser(): Promise<Browser> {

@@ -3,10 +3,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemActor } from '../src/kernel/actor.ts';
 import type { Patron } from '../src/modules/patrons/index.ts';
 import type { StaffUser } from '../src/modules/staff/index.ts';
-import { hasChromium, launchBrowser, screenshot, seriousAxeViolations } from './browser.ts';
+import {
+  hasChromium,
+  launchBrowser,
+  logInToStaffClient,
+  screenshot,
+  seriousAxeViolations,
+} from './browser.ts';
 import { makeTestLibrary, type TestLibrary } from './circulation-fixture.ts';
 import { testDialects } from './dialects.ts';
-import { makeStaffUser, TEST_PASSWORD } from './factories.ts';
+import { makeStaffUser } from './factories.ts';
 import { startWebServer } from './web-server.ts';
 
 interface ApiDispute {
@@ -120,14 +126,7 @@ describe.skipIf(!hasChromium).each(testDialects())(
     });
 
     it('logs in and opens the patron’s account', async () => {
-      await page.goto(`${server.baseUrl}/staff/`);
-      await page.getByRole('heading', { level: 1, name: 'Staff log-in' }).waitFor();
-      await page.keyboard.type('supervisor');
-      await page.keyboard.press('Tab');
-      await page.keyboard.type(TEST_PASSWORD);
-      await page.keyboard.press('Enter');
-      await page.getByRole('heading', { level: 1, name: 'Choose the desk’s branch' }).waitFor();
-      await page.keyboard.press('Enter');
+      await logInToStaffClient(page, server.baseUrl, 'supervisor');
       await page.getByRole('navigation', { name: 'Staff areas' }).waitFor();
 
       await page.goto(`${server.baseUrl}/staff/patrons/${ann.id}`);

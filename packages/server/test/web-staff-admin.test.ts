@@ -1,10 +1,16 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Patron } from '../src/modules/patrons/index.ts';
-import { hasChromium, launchBrowser, screenshot, seriousAxeViolations } from './browser.ts';
+import {
+  hasChromium,
+  launchBrowser,
+  logInToStaffClient,
+  screenshot,
+  seriousAxeViolations,
+} from './browser.ts';
 import { makeTestLibrary, type TestLibrary } from './circulation-fixture.ts';
 import { testDialects } from './dialects.ts';
-import { makeStaffUser, TEST_PASSWORD } from './factories.ts';
+import { makeStaffUser } from './factories.ts';
 import { startWebServer } from './web-server.ts';
 
 /**
@@ -81,14 +87,7 @@ describe.skipIf(!hasChromium).each(testDialects())(
     });
 
     it('opens Administration from the navigation with the keyboard', async () => {
-      await page.goto(`${server.baseUrl}/staff/`);
-      await page.getByRole('heading', { level: 1, name: 'Staff log-in' }).waitFor();
-      await page.keyboard.type('admin');
-      await page.keyboard.press('Tab');
-      await page.keyboard.type(TEST_PASSWORD);
-      await page.keyboard.press('Enter');
-      await page.getByRole('heading', { level: 1, name: 'Choose the desk’s branch' }).waitFor();
-      await page.keyboard.press('Enter');
+      await logInToStaffClient(page, server.baseUrl, 'admin');
       await page.getByRole('heading', { level: 1, name: 'Catalog' }).waitFor();
 
       await tabTo('Administration');
@@ -378,16 +377,7 @@ describe.skipIf(!hasChromium).each(testDialects())(
     it('creates a staff user, changes their roles and deactivates them with staff.manage', async () => {
       // A second browser session for a staff member who may change staff users.
       page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-      await page.goto(`${server.baseUrl}/staff/`);
-      await page.getByRole('heading', { level: 1, name: 'Staff log-in' }).waitFor({ timeout: 8000 });
-      await page.keyboard.type('boss');
-      await page.keyboard.press('Tab');
-      await page.keyboard.type(TEST_PASSWORD);
-      await page.keyboard.press('Enter');
-      await page
-        .getByRole('heading', { level: 1, name: 'Choose the desk’s branch' })
-        .waitFor({ timeout: 8000 });
-      await page.keyboard.press('Enter');
+      await logInToStaffClient(page, server.baseUrl, 'boss', 8000);
       await tabTo('Administration');
       await page.keyboard.press('Enter');
       await tabTo('Staff users and roles');

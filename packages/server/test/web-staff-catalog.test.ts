@@ -3,10 +3,16 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemActor } from '../src/kernel/actor.ts';
-import { hasChromium, launchBrowser, screenshot, seriousAxeViolations } from './browser.ts';
+import {
+  hasChromium,
+  launchBrowser,
+  logInToStaffClient,
+  screenshot,
+  seriousAxeViolations,
+} from './browser.ts';
 import { makeTestLibrary, type TestLibrary } from './circulation-fixture.ts';
 import { testDialects } from './dialects.ts';
-import { makeStaffUser, TEST_PASSWORD } from './factories.ts';
+import { makeStaffUser } from './factories.ts';
 import { startWebServer } from './web-server.ts';
 
 /** Real MARC files (see the shared testdata/marc/SOURCES.md for their origin and record counts). */
@@ -64,14 +70,7 @@ describe.skipIf(!hasChromium).each(testDialects())(
     });
 
     it('reaches the import page from the catalog with the keyboard', async () => {
-      await page.goto(`${server.baseUrl}/staff/`);
-      await page.getByRole('heading', { level: 1, name: 'Staff log-in' }).waitFor();
-      await page.keyboard.type('cataloguer');
-      await page.keyboard.press('Tab');
-      await page.keyboard.type(TEST_PASSWORD);
-      await page.keyboard.press('Enter');
-      await page.getByRole('heading', { level: 1, name: 'Choose the desk’s branch' }).waitFor();
-      await page.keyboard.press('Enter');
+      await logInToStaffClient(page, server.baseUrl, 'cataloguer');
       // Without the desk permission the catalog is the landing page; its heading has the focus.
       await page.getByRole('heading', { level: 1, name: 'Catalog' }).waitFor();
       await page.keyboard.press('Tab');
@@ -334,14 +333,7 @@ describe.skipIf(!hasChromium).each(testDialects())(
       const other = await browser.newContext();
       const p = await other.newPage();
       try {
-        await p.goto(`${server.baseUrl}/staff/`);
-        await p.getByRole('heading', { level: 1, name: 'Staff log-in' }).waitFor();
-        await p.keyboard.type('reader');
-        await p.keyboard.press('Tab');
-        await p.keyboard.type(TEST_PASSWORD);
-        await p.keyboard.press('Enter');
-        await p.getByRole('heading', { level: 1, name: 'Choose the desk’s branch' }).waitFor();
-        await p.keyboard.press('Enter');
+        await logInToStaffClient(p, server.baseUrl, 'reader');
         await p.getByRole('heading', { level: 1 }).first().waitFor();
         // No link to the import page, and its address says it is not allowed.
         expect(await p.getByRole('link', { name: 'Import or export MARC records' }).count()).toBe(0);

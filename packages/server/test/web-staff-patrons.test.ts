@@ -2,10 +2,16 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemActor } from '../src/kernel/actor.ts';
 import type { Patron } from '../src/modules/patrons/index.ts';
-import { hasChromium, launchBrowser, screenshot, seriousAxeViolations } from './browser.ts';
+import {
+  hasChromium,
+  launchBrowser,
+  logInToStaffClient,
+  screenshot,
+  seriousAxeViolations,
+} from './browser.ts';
 import { makeTestLibrary, type TestLibrary } from './circulation-fixture.ts';
 import { testDialects } from './dialects.ts';
-import { makeStaffUser, TEST_PASSWORD } from './factories.ts';
+import { makeStaffUser } from './factories.ts';
 import { startWebServer } from './web-server.ts';
 
 /**
@@ -97,14 +103,7 @@ describe.skipIf(!hasChromium).each(testDialects())('the patron record on %s in a
   });
 
   it('logs in, opens the patron and shows the account', async () => {
-    await page.goto(`${server.baseUrl}/staff/`);
-    await page.getByRole('heading', { level: 1, name: 'Staff log-in' }).waitFor();
-    await page.keyboard.type('clerk');
-    await page.keyboard.press('Tab');
-    await page.keyboard.type(TEST_PASSWORD);
-    await page.keyboard.press('Enter');
-    await page.getByRole('heading', { level: 1, name: 'Choose the desk’s branch' }).waitFor();
-    await page.keyboard.press('Enter');
+    await logInToStaffClient(page, server.baseUrl, 'clerk');
     await page.getByRole('heading', { level: 1, name: 'Circulation desk: Check out' }).waitFor();
 
     await page.goto(`${server.baseUrl}/staff/patrons?q=Ann`);
