@@ -5,7 +5,7 @@ import { formatInstant, formatMinor } from '../format.ts';
 import { ErrorMessage } from '../Page.tsx';
 import { useSession } from '../session.tsx';
 import type { AccountEntry, AccountPosting, Dispute, PatronAccount, PaymentResult } from './account-types.ts';
-import { Feedback, TableWrap, useAction } from './action.tsx';
+import { Feedback, TableWrap, TextField, useAction } from './action.tsx';
 import { DisputesList } from './DisputesList.tsx';
 import { endpointHref, newIdempotencyKey, parseMinor } from './money.ts';
 
@@ -244,23 +244,17 @@ export function AccountSection({ patronId, onChanged }: { patronId: string; onCh
           <h3 id="pay-heading" className="actions">
             {t('account.payTitle')}
           </h3>
-          <div className="field">
-            <label htmlFor="pay-amount">{t('account.amount')}</label>
-            <input
-              id="pay-amount"
-              inputMode="decimal"
-              autoComplete="off"
-              value={payAmount}
-              aria-describedby="pay-amount-hint"
-              onChange={(e) => {
-                payKey.current = null;
-                setPayAmount(e.target.value);
-              }}
-            />
-            <span id="pay-amount-hint" className="hint">
-              {t('account.amountHint')}
-            </span>
-          </div>
+          <TextField
+            id="pay-amount"
+            label={t('account.amount')}
+            value={payAmount}
+            onChange={(value) => {
+              payKey.current = null;
+              setPayAmount(value);
+            }}
+            decimal
+            hint={t('account.amountHint')}
+          />
           <div className="field">
             <label htmlFor="pay-method">{t('account.method')}</label>
             <select
@@ -295,31 +289,22 @@ export function AccountSection({ patronId, onChanged }: { patronId: string; onCh
               {chargeOptions}
             </select>
           </div>
-          <div className="field">
-            <label htmlFor="waive-amount">{t('account.waiveAmount')}</label>
-            <input
-              id="waive-amount"
-              inputMode="decimal"
-              autoComplete="off"
-              value={waiveAmount}
-              aria-describedby="waive-amount-hint"
-              onChange={(e) => setWaiveAmount(e.target.value)}
-            />
-            <span id="waive-amount-hint" className="hint">
-              {t('account.waiveAmountHint')}
-            </span>
-          </div>
-          <div className="field">
-            <label htmlFor="waive-reason">{t('account.reason')}</label>
-            <input
-              id="waive-reason"
-              autoComplete="off"
-              aria-required="true"
-              maxLength={2000}
-              value={waiveReason}
-              onChange={(e) => setWaiveReason(e.target.value)}
-            />
-          </div>
+          <TextField
+            id="waive-amount"
+            label={t('account.waiveAmount')}
+            value={waiveAmount}
+            onChange={setWaiveAmount}
+            decimal
+            hint={t('account.waiveAmountHint')}
+          />
+          <TextField
+            id="waive-reason"
+            label={t('account.reason')}
+            value={waiveReason}
+            onChange={setWaiveReason}
+            required
+            maxLength={2000}
+          />
           <div className="actions">
             <button type="submit" disabled={action.busy}>
               {t('account.waive')}
@@ -336,18 +321,15 @@ export function AccountSection({ patronId, onChanged }: { patronId: string; onCh
           <p id="writeoff-hint" className="hint actions">
             {t('account.writeOffHint', { amount: money(totals.outstandingMinor) })}
           </p>
-          <div className="field">
-            <label htmlFor="writeoff-reason">{t('account.writeOffReason')}</label>
-            <input
-              id="writeoff-reason"
-              autoComplete="off"
-              aria-required="true"
-              aria-describedby="writeoff-hint"
-              maxLength={2000}
-              value={writeOffReason}
-              onChange={(e) => setWriteOffReason(e.target.value)}
-            />
-          </div>
+          <TextField
+            id="writeoff-reason"
+            label={t('account.writeOffReason')}
+            value={writeOffReason}
+            onChange={setWriteOffReason}
+            required
+            maxLength={2000}
+            describedBy="writeoff-hint"
+          />
           <div className="actions">
             <button type="submit" disabled={action.busy}>
               {t('account.writeOff')}
@@ -361,21 +343,15 @@ export function AccountSection({ patronId, onChanged }: { patronId: string; onCh
           <h3 id="refund-heading" className="actions">
             {t('account.refundTitle')}
           </h3>
-          <div className="field">
-            <label htmlFor="refund-amount">{t('account.refundAmount')}</label>
-            <input
-              id="refund-amount"
-              inputMode="decimal"
-              autoComplete="off"
-              aria-required="true"
-              aria-describedby="refund-amount-hint"
-              value={refundAmount}
-              onChange={(e) => setRefundAmount(e.target.value)}
-            />
-            <span id="refund-amount-hint" className="hint">
-              {t('account.refundAmountHint', { credit: money(totals.creditMinor) })}
-            </span>
-          </div>
+          <TextField
+            id="refund-amount"
+            label={t('account.refundAmount')}
+            value={refundAmount}
+            onChange={setRefundAmount}
+            decimal
+            required
+            hint={t('account.refundAmountHint', { credit: money(totals.creditMinor) })}
+          />
           <div className="field">
             <label htmlFor="refund-method">{t('account.refundMethod')}</label>
             <select
@@ -388,17 +364,14 @@ export function AccountSection({ patronId, onChanged }: { patronId: string; onCh
               <option value="other">{t('account.method.other')}</option>
             </select>
           </div>
-          <div className="field">
-            <label htmlFor="refund-reason">{t('account.refundReason')}</label>
-            <input
-              id="refund-reason"
-              autoComplete="off"
-              aria-required="true"
-              maxLength={2000}
-              value={refundReason}
-              onChange={(e) => setRefundReason(e.target.value)}
-            />
-          </div>
+          <TextField
+            id="refund-reason"
+            label={t('account.refundReason')}
+            value={refundReason}
+            onChange={setRefundReason}
+            required
+            maxLength={2000}
+          />
           <div className="actions">
             <button type="submit" disabled={action.busy}>
               {t('account.refund')}
@@ -422,17 +395,14 @@ export function AccountSection({ patronId, onChanged }: { patronId: string; onCh
               {chargeOptions}
             </select>
           </div>
-          <div className="field">
-            <label htmlFor="dispute-complaint">{t('account.complaint')}</label>
-            <input
-              id="dispute-complaint"
-              autoComplete="off"
-              aria-required="true"
-              maxLength={2000}
-              value={complaint}
-              onChange={(e) => setComplaint(e.target.value)}
-            />
-          </div>
+          <TextField
+            id="dispute-complaint"
+            label={t('account.complaint')}
+            value={complaint}
+            onChange={setComplaint}
+            required
+            maxLength={2000}
+          />
           <div className="actions">
             <button type="submit" disabled={action.busy}>
               {t('account.dispute')}

@@ -5,7 +5,7 @@ import { call } from '../call.ts';
 import { formatInstant, formatMinor } from '../format.ts';
 import { useSession } from '../session.tsx';
 import type { AccountEntry, Dispute } from './account-types.ts';
-import { Feedback, useAction } from './action.tsx';
+import { Feedback, TextField, useAction } from './action.tsx';
 import { parseMinor } from './money.ts';
 
 type Outcome = 'upheld' | 'waived_part' | 'waived_whole';
@@ -215,17 +215,14 @@ function DisputeCard({
 
       {can('fines.collect') && (
         <form className="form-grid" onSubmit={addNote}>
-          <div className="field">
-            <label htmlFor={`${base}-note`}>{t('dispute.newNote')}</label>
-            <input
-              id={`${base}-note`}
-              autoComplete="off"
-              aria-required="true"
-              maxLength={2000}
-              value={note}
-              onChange={(e) => setNote(e.target.value)}
-            />
-          </div>
+          <TextField
+            id={`${base}-note`}
+            label={t('dispute.newNote')}
+            value={note}
+            onChange={setNote}
+            required
+            maxLength={2000}
+          />
           <div className="actions">
             <button type="submit" className="secondary" disabled={action.busy}>
               {t('dispute.addNote')}
@@ -256,33 +253,24 @@ function DisputeCard({
             ))}
           </fieldset>
           {outcome === 'waived_part' && (
-            <div className="field">
-              <label htmlFor={`${base}-part`}>{t('dispute.partAmount')}</label>
-              <input
-                id={`${base}-part`}
-                inputMode="decimal"
-                autoComplete="off"
-                aria-required="true"
-                aria-describedby={`${base}-part-hint`}
-                value={part}
-                onChange={(e) => setPart(e.target.value)}
-              />
-              <span id={`${base}-part-hint`} className="hint">
-                {t('dispute.partAmountHint', { owed: money(d.outstandingMinor) })}
-              </span>
-            </div>
-          )}
-          <div className="field">
-            <label htmlFor={`${base}-resolution`}>{t('dispute.resolutionNote')}</label>
-            <input
-              id={`${base}-resolution`}
-              autoComplete="off"
-              aria-required="true"
-              maxLength={2000}
-              value={resolution}
-              onChange={(e) => setResolution(e.target.value)}
+            <TextField
+              id={`${base}-part`}
+              label={t('dispute.partAmount')}
+              value={part}
+              onChange={setPart}
+              decimal
+              required
+              hint={t('dispute.partAmountHint', { owed: money(d.outstandingMinor) })}
             />
-          </div>
+          )}
+          <TextField
+            id={`${base}-resolution`}
+            label={t('dispute.resolutionNote')}
+            value={resolution}
+            onChange={setResolution}
+            required
+            maxLength={2000}
+          />
           <div className="actions">
             <button type="submit" disabled={action.busy}>
               {t('dispute.resolve')}

@@ -61,6 +61,55 @@ export function useAction() {
   return { busy, done, error, run, refuse };
 }
 
+/**
+ * A labelled one-line text field of a patron section's forms. `hint` is shown under the field and read
+ * with it; `describedBy` names a hint placed elsewhere instead. `decimal` brings up a number keypad
+ * for amounts.
+ */
+export function TextField({
+  id,
+  label,
+  value,
+  onChange,
+  hint,
+  describedBy,
+  required = false,
+  decimal = false,
+  maxLength,
+}: {
+  id: string;
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  hint?: ReactNode;
+  describedBy?: string;
+  required?: boolean;
+  decimal?: boolean;
+  maxLength?: number;
+}) {
+  const hintId = `${id}-hint`;
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <input
+        id={id}
+        inputMode={decimal ? 'decimal' : undefined}
+        autoComplete="off"
+        aria-required={required ? 'true' : undefined}
+        aria-describedby={hint === undefined ? describedBy : hintId}
+        maxLength={maxLength}
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+      />
+      {hint !== undefined && (
+        <span id={hintId} className="hint">
+          {hint}
+        </span>
+      )}
+    </div>
+  );
+}
+
 /** The live regions of a section: success (status) and error (alert). */
 export function Feedback({ done, error }: { done: ReactNode; error: string | null }) {
   return (
