@@ -456,6 +456,8 @@ interface Server {
 interface ServerProbe {
   loopDelayMs: { p50: number; p99: number; p999: number; max: number };
   gc: { count: number; totalMs: number; maxMs: number; over10Ms: number };
+  /** CPU used meanwhile (Linux only): the main thread, the other threads, and the main thread's wait for a core. */
+  cpu?: { seconds: number; mainMs: number; otherMs: number; mainWaitedMs: number | null };
 }
 
 const SERVER_PROBE = fileURLToPath(new URL('./server-probe.mjs', import.meta.url));
@@ -536,6 +538,8 @@ interface LoadResult {
   load: number;
   /** When the run went on (monotonic µs), to cut the server's profile to it. */
   window: [number, number];
+  /** Of an even-rate run: the share of one core its client used (it shares the machine with the server). */
+  clientCpuShare?: number;
 }
 
 /**
@@ -696,6 +700,7 @@ async function pacedLoad(opts: {
     firstError: report.firstError,
     load: loadavg()[0]!,
     window: [startedUs, monotonicUs()],
+    clientCpuShare: report.cpuMs / (report.seconds * 1000 + request.warmUpMs),
   };
 }
 
@@ -1043,6 +1048,17 @@ async function runDialect(dialect: 'sqlite' | 'postgres', layout: Layout): Promi
               `max ${d.max} ms; ${gc.count} garbage collections, ${gc.totalMs} ms in all, longest ${gc.maxMs} ms, ` +
               `${gc.over10Ms} over 10 ms`,
           );
+          if (probe.cpu) {
+            const share = (ms: number) => `${Math.round(ms / (probe.cpu!.seconds * 10))}%`;
+            const waited =
+              probe.cpu.mainWaitedMs === null
+                ? ''
+                : `, ready but waiting for a core ${Math.round(probe.cpu.mainWaitedMs)} ms`;
+            console.log(
+              `    CPU, in shares of one core: server main thread ${share(probe.cpu.mainMs)}${waited}; ` +
+                `server's other threads ${share(probe.cpu.otherMs)}; the client ${Math.round((paced.clientCpuShare ?? 0) * 100)}%`,
+            );
+          }
         }
         loads.push(paced);
         windows.push(paced.window);

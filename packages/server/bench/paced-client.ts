@@ -32,6 +32,8 @@ export interface PacedReport {
   firstError: string | null;
   /** From the first request due to the last answer. */
   seconds: number;
+  /** CPU the client itself used meanwhile (user and system, ms): it shares the machine with the server. */
+  cpuMs: number;
 }
 
 async function readStdin(): Promise<string> {
@@ -52,7 +54,9 @@ export async function runPaced(request: PacedRequest): Promise<PacedReport> {
     errors: 0,
     firstError: null,
     seconds: 0,
+    cpuMs: 0,
   };
+  const cpuBefore = process.cpuUsage();
   const started = performance.now();
   let sent = 0;
   let done = 0;
@@ -110,6 +114,8 @@ export async function runPaced(request: PacedRequest): Promise<PacedReport> {
   });
   agent.destroy();
   report.seconds = (performance.now() - started - request.warmUpMs) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  report.cpuMs = Math.round((cpu.user + cpu.system) / 1000);
   return report;
 }
 

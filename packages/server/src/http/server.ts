@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import fastifyCookie from '@fastify/cookie';
-import fastifyHelmet from '@fastify/helmet';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -8,6 +7,7 @@ import { ErrorResponse } from '@stacks/contract';
 import { Ajv } from 'ajv';
 import ajvFormats from 'ajv-formats';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import helmet from 'helmet';
 import type { Logger as PinoLogger } from 'pino';
 import type { App } from '../app.ts';
 import { VERSION } from '../version.ts';
@@ -60,7 +60,9 @@ export async function buildHttpServer(app: App, options: HttpOptions = {}): Prom
   fastify.setNotFoundHandler(notFoundHandler);
   fastify.addSchema(ErrorResponse);
 
-  await fastify.register(fastifyHelmet, {
+  // Helmet's security headers on every answer. The middleware is built once: the Fastify plugin for
+  // it builds a new one, parsing the content security policy again, for every request.
+  const securityHeaders = helmet({
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
@@ -72,6 +74,9 @@ export async function buildHttpServer(app: App, options: HttpOptions = {}): Prom
       },
     },
     hsts: app.config.cookie_secure,
+  });
+  fastify.addHook('onRequest', (request, reply, done) => {
+    securityHeaders(request.raw, reply.raw, (error?: unknown) => done(error as Error | undefined));
   });
   await fastify.register(fastifyCookie);
   registerAuth(fastify, app);
