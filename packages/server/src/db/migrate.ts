@@ -12,6 +12,7 @@ import { migration as m0008 } from './migrations/0008-circulation.ts';
 import { migration as m0009 } from './migrations/0009-notices-jobs.ts';
 import { migration as m0010 } from './migrations/0010-search-speed.ts';
 import { migration as m0011 } from './migrations/0011-circulation-speed.ts';
+import { migration as m0012 } from './migrations/0012-circulation-writes.ts';
 import type { StacksMigration } from './migrations/migration.ts';
 
 /** Every migration in order. Names never change once released; new ones are appended. */
@@ -27,6 +28,7 @@ const MIGRATIONS: Record<string, StacksMigration> = {
   '0009-notices-jobs': m0009,
   '0010-search-speed': m0010,
   '0011-circulation-speed': m0011,
+  '0012-circulation-writes': m0012,
 };
 
 function migrator(database: Database, all: Record<string, StacksMigration> = MIGRATIONS): Migrator {

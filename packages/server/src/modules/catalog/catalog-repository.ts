@@ -507,7 +507,7 @@ export async function findTakenBarcodes(db: Executor, barcodes: readonly string[
   return new Set(rows.map((r) => r.barcode));
 }
 
-/** Items still in processing, oldest first. */
+/** Items still in processing, oldest first (along the partial index items_processing). */
 export async function findProcessingQueue(db: Executor, branchId: string | undefined, limit: number) {
   let q = db
     .selectFrom('items as i')

@@ -321,6 +321,9 @@ export async function anonymiseReturnedLoans(db: Executor, beforeIso: string, at
     .innerJoin('patrons', 'patrons.id', 'loans.patron_id')
     .select('loans.id')
     .where('loans.returned_at', '<', beforeIso)
+    // Spelled out so that both databases read the partial index loans_returned, which has exactly these.
+    .where('loans.returned_at', 'is not', null)
+    .where('loans.patron_id', 'is not', null)
     .where('patrons.keep_history', '=', false)
     .limit(limit)
     .execute();
