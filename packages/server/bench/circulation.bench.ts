@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { loadavg, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type Insertable, type Kysely, sql } from 'kysely';
@@ -458,6 +458,8 @@ interface ServerProbe {
   gc: { count: number; totalMs: number; maxMs: number; over10Ms: number };
   /** CPU used meanwhile (Linux only): the main thread, the other threads, and the main thread's wait for a core. */
   cpu?: { seconds: number; mainMs: number; otherMs: number; mainWaitedMs: number | null };
+  /** The whole machine meanwhile, in ms of CPU time over all its cores (Linux only). */
+  machine?: { busyMs: number; iowaitMs: number; stealMs: number; idleMs: number };
 }
 
 const SERVER_PROBE = fileURLToPath(new URL('./server-probe.mjs', import.meta.url));
@@ -1058,6 +1060,12 @@ async function runDialect(dialect: 'sqlite' | 'postgres', layout: Layout): Promi
               `    CPU, in shares of one core: server main thread ${share(probe.cpu.mainMs)}${waited}; ` +
                 `server's other threads ${share(probe.cpu.otherMs)}; the client ${Math.round((paced.clientCpuShare ?? 0) * 100)}%`,
             );
+            const m = probe.machine;
+            if (m)
+              console.log(
+                `    the whole machine (${cpus().length} cores): busy ${share(m.busyMs)}, idle ${share(m.idleMs)}, ` +
+                  `waiting for the disk ${share(m.iowaitMs)}, taken by the hypervisor ${share(m.stealMs)}`,
+              );
           }
         }
         loads.push(paced);

@@ -33,9 +33,20 @@ function mainRunDelayNs() {
   }
 }
 
+/** The whole machine's CPU time so far (ms, all cores): busy, waiting for the disk, taken by the hypervisor. */
+function machineCpu() {
+  try {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0].trim().split(/\s+/).slice(1).map(Number);
+    const [user, nice, system, idle, iowait, irq, softirq, steal] = f;
+    return { busyMs: (user + nice + system + irq + softirq) * TICK_MS, iowaitMs: iowait * TICK_MS, stealMs: steal * TICK_MS, idleMs: idle * TICK_MS };
+  } catch {
+    return null;
+  }
+}
+
 /** Where the CPU counters stood at the last signal. */
 function snapshot() {
-  return { at: performance.now(), threads: threadCpu(), runDelayNs: mainRunDelayNs() };
+  return { at: performance.now(), threads: threadCpu(), runDelayNs: mainRunDelayNs(), machine: machineCpu() };
 }
 let since = snapshot();
 

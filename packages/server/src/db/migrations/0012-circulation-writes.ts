@@ -27,7 +27,8 @@ export const migration: StacksMigration = {
       .createIndex('loans_returned')
       .on('loans')
       .column('returned_at')
-      .where((eb) => eb.and([eb('returned_at', 'is not', null), eb('patron_id', 'is not', null)]))
+      .where(sql.ref('returned_at'), 'is not', null)
+      .where(sql.ref('patron_id'), 'is not', null)
       .execute();
   },
   async down(db: Kysely<any>) {
