@@ -38,7 +38,12 @@ function machineCpu() {
   try {
     const f = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0].trim().split(/\s+/).slice(1).map(Number);
     const [user, nice, system, idle, iowait, irq, softirq, steal] = f;
-    return { busyMs: (user + nice + system + irq + softirq) * TICK_MS, iowaitMs: iowait * TICK_MS, stealMs: steal * TICK_MS, idleMs: idle * TICK_MS };
+    return {
+      busyMs: (user + nice + system + irq + softirq) * TICK_MS,
+      iowaitMs: iowait * TICK_MS,
+      stealMs: steal * TICK_MS,
+      idleMs: idle * TICK_MS,
+    };
   } catch {
     return null;
   }
