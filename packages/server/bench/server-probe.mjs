@@ -95,6 +95,10 @@ process.on('SIGUSR2', () => {
         now.runDelayNs === null || since.runDelayNs === null ? null : ms(now.runDelayNs - since.runDelayNs),
     };
   }
+  if (now.machine && since.machine)
+    line.machine = Object.fromEntries(
+      Object.keys(now.machine).map((k) => [k, now.machine[k] - since.machine[k]]),
+    );
   since = now;
   process.stderr.write(`stacks-probe ${JSON.stringify(line)}\n`);
   delay.reset();
