@@ -507,7 +507,7 @@ export async function findTakenBarcodes(db: Executor, barcodes: readonly string[
   return new Set(rows.map((r) => r.barcode));
 }
 
-/** Items still in processing, oldest first (along the partial index items_processing). */
+/** Items still in processing, oldest first. */
 export async function findProcessingQueue(db: Executor, branchId: string | undefined, limit: number) {
   let q = db
     .selectFrom('items as i')
@@ -521,7 +521,9 @@ export async function findProcessingQueue(db: Executor, branchId: string | undef
       'r.id as record_id',
       'r.title',
     ])
-    .where('i.status', '=', 'in_processing');
+    .where('i.status', '=', 'in_processing')
+    // The condition of the partial index items_status, which SQLite reads only when a query says it.
+    .where(sql<boolean>`i.status not in ('available', 'checked_out')`);
   if (branchId) q = q.where('i.branch_id', '=', branchId);
   return q.orderBy('i.created_at').orderBy('i.barcode').limit(limit).execute();
 }
