@@ -68,8 +68,7 @@ export function openDatabase(options: DatabaseOptions): Database {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('synchronous = NORMAL');
-  sqlite.pragma(`cache_size = -${Number(process.env.XCACHE_MB ?? 64) * 1024}`);
-  if (process.env.XMMAP_MB) sqlite.pragma(`mmap_size = ${Number(process.env.XMMAP_MB) * 1048576}`);
+  sqlite.pragma('cache_size = -65536');
   // The query planner needs statistics to pick the right index on large tables (without them it may
   // scan every available item to count one record's copies). `optimize` gathers them where they are
   // missing or stale, reading at most ~1,000 rows an index so it takes a fraction of a second even at
