@@ -68,3 +68,65 @@ describe('calendar helpers', () => {
     expect(isValidTimeZone('')).toBe(false);
   });
 });
+
+describe('local dates and times', () => {
+  // Zones whose clocks sit off the hour or change off the hour (UTC), and ordinary ones.
+  const zones = [
+    'America/New_York',
+    'America/St_Johns',
+    'Europe/London',
+    'Asia/Kolkata',
+    'Asia/Kathmandu',
+    'Australia/Lord_Howe',
+    'Pacific/Chatham',
+    'UTC',
+  ];
+  const formats = new Map(
+    zones.map((zone) => [
+      zone,
+      new Intl.DateTimeFormat('en-CA', {
+        timeZone: zone,
+        hourCycle: 'h23',
+        year: 'numeric',
+        month: '2-digit',
+        day: '2-digit',
+        hour: '2-digit',
+        minute: '2-digit',
+      }),
+    ]),
+  );
+  const reference = (instant: Date, zone: string) => {
+    const parts = Object.fromEntries(
+      formats
+        .get(zone)!
+        .formatToParts(instant)
+        .map((p) => [p.type, p.value]),
+    );
+    return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`;
+  };
+
+  it('agree with the platform every 37 minutes through a year of clock changes, and around each change', () => {
+    const from = Date.UTC(2026, 0, 1);
+    const instants: number[] = [];
+    for (let ms = from; ms < from + 366 * 86_400_000; ms += 37 * 60_000 + 13_000) instants.push(ms);
+    let mismatches = 0;
+    for (const zone of zones) {
+      // Around every change of offset in the year: each second of the minutes either side.
+      const offset = (ms: number) => reference(new Date(ms), zone);
+      const around: number[] = [];
+      for (let ms = from; ms < from + 366 * 86_400_000; ms += 3_600_000) {
+        const a = Date.parse(`${offset(ms).replace(' ', 'T')}:00Z`) - Math.floor(ms / 60_000) * 60_000;
+        const b =
+          Date.parse(`${offset(ms + 3_600_000).replace(' ', 'T')}:00Z`) -
+          Math.floor((ms + 3_600_000) / 60_000) * 60_000;
+        if (a !== b) for (let s = ms; s <= ms + 3_600_000; s += 1000) around.push(s);
+      }
+      for (const ms of [...instants, ...around]) {
+        const instant = new Date(ms);
+        if (`${localDateOf(instant, zone)} ${localTimeOf(instant, zone)}` !== reference(instant, zone))
+          mismatches++;
+      }
+    }
+    expect(mismatches).toBe(0);
+  });
+});

@@ -59,24 +59,53 @@ type WallClock = Readonly<{
   second: number;
 }>;
 
-/**
- * Recent answers of {@link partsIn}: `formatToParts` costs microseconds, and one checkout asks about the
- * same instants (now, the due date) several times.
- */
-const recentParts = new Map<string, WallClock>();
-
-/** The wall-clock parts of `instant` in `zone`. */
-function partsIn(instant: Date, zone: string): WallClock {
-  const key = `${zone} ${instant.getTime()}`;
-  const known = recentParts.get(key);
-  if (known) return known;
+/** The wall-clock parts of `instant` in `zone`, from the platform's time zone data. */
+function exactPartsIn(instant: Date, zone: string): WallClock {
   const parts: Record<string, number> = {};
   for (const p of formatter(zone).formatToParts(instant)) {
     if (p.type !== 'literal') parts[p.type] = Number(p.value);
   }
-  if (recentParts.size >= 256) recentParts.clear();
-  recentParts.set(key, parts as WallClock);
   return parts as WallClock;
+}
+
+function exactOffsetAt(ms: number, zone: string): number {
+  const p = exactPartsIn(new Date(ms), zone);
+  return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - Math.floor(ms / 1000) * 1000;
+}
+
+const QUARTER_HOUR_MS = 900_000;
+
+/**
+ * Offsets from UTC by zone and quarter hour (`zone quarter` → ms), or null for a quarter hour in which
+ * the zone's clocks change. `formatToParts` costs microseconds and a checkout asks for local dates and
+ * times several times; clocks change on quarter hours of UTC (a zone 3:30 or 5:45 from UTC still changes
+ * on one), so one look-up serves every instant of a quarter hour.
+ */
+const quarterOffsets = new Map<string, number | null>();
+
+/** The wall-clock parts of `instant` in `zone`. */
+function partsIn(instant: Date, zone: string): WallClock {
+  const ms = instant.getTime();
+  const quarter = Math.floor(ms / QUARTER_HOUR_MS);
+  const key = `${zone} ${quarter}`;
+  let offset = quarterOffsets.get(key);
+  if (offset === undefined) {
+    const from = quarter * QUARTER_HOUR_MS;
+    const atStart = exactOffsetAt(from, zone);
+    offset = exactOffsetAt(from + QUARTER_HOUR_MS - 1000, zone) === atStart ? atStart : null;
+    if (quarterOffsets.size >= 4096) quarterOffsets.clear();
+    quarterOffsets.set(key, offset);
+  }
+  if (offset === null) return exactPartsIn(instant, zone);
+  const wall = new Date(ms + offset);
+  return {
+    year: wall.getUTCFullYear(),
+    month: wall.getUTCMonth() + 1,
+    day: wall.getUTCDate(),
+    hour: wall.getUTCHours(),
+    minute: wall.getUTCMinutes(),
+    second: wall.getUTCSeconds(),
+  };
 }
 
 /** The calendar date (`YYYY-MM-DD`) that `instant` falls on in `zone`. */
