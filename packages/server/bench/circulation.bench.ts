@@ -473,7 +473,8 @@ async function startServer(env: Record<string, string>, cwd: string, profileDir?
   const nodeArgs = ['--import', pathToFileURL(SERVER_PROBE).href];
   if (profileDir) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${profileDir}`);
   const child = spawn(process.execPath, [...nodeArgs, STACKS_BIN, 'serve'], {
-    env: childEnv({ PORT: '0', HOST: '127.0.0.1', STACKS_JOBS: 'off', ...env }),
+    // LOG_LEVEL as a library runs it (the default), so the request log is part of what is measured.
+    env: childEnv({ PORT: '0', HOST: '127.0.0.1', STACKS_JOBS: 'off', LOG_LEVEL: 'info', ...env }),
     cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
