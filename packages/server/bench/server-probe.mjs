@@ -3,7 +3,8 @@
 // the garbage collector paused since the last signal, then starts counting again. The circulation
 // benchmark reads it to tell the server's stalls from the client's. On Linux it also reports the CPU the
 // process used, split into its main thread and the rest (checkpoint worker, garbage collector helpers, I/O
-// threads), and how long the main thread stood ready to run but waited for a core.
+// threads), how long the main thread stood ready to run but waited for a core, and how the whole machine's
+// cores spent the time (busy, idle, waiting for the disk, taken by the hypervisor).
 import { readdirSync, readFileSync } from 'node:fs';
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 

@@ -111,7 +111,7 @@ describe('local dates and times', () => {
     for (let ms = from; ms < from + 366 * 86_400_000; ms += 37 * 60_000 + 13_000) instants.push(ms);
     let mismatches = 0;
     for (const zone of zones) {
-      // Around every change of offset in the year: each second of the minutes either side.
+      // Every second of each hour in which the zone's offset changes during the year.
       const offset = (ms: number) => reference(new Date(ms), zone);
       const around: number[] = [];
       for (let ms = from; ms < from + 366 * 86_400_000; ms += 3_600_000) {
