@@ -110,18 +110,6 @@ export async function findLoan(db: Executor, id: string): Promise<LoanRow | unde
   return loanById.first(db, { id });
 }
 
-/** The most recent loan of an item that has ended (for retried check-ins). */
-export async function findLastReturnedLoanOfItem(db: Executor, itemId: string): Promise<LoanRow | undefined> {
-  return db
-    .selectFrom('loans')
-    .selectAll()
-    .where('item_id', '=', itemId)
-    .where('returned_at', 'is not', null)
-    .orderBy('returned_at', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-}
-
 /**
  * Counts of a patron's open loans: all, overdue at `now`, and (when `itemType` is given) of one item type.
  * Without an item type it reads the `loans_patron` index alone; a limit per item type joins the items.
