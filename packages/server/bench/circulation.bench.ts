@@ -460,6 +460,8 @@ interface ServerProbe {
   cpu?: { seconds: number; mainMs: number; otherMs: number; mainWaitedMs: number | null };
   /** The whole machine meanwhile, in ms of CPU time over all its cores (Linux only). */
   machine?: { busyMs: number; iowaitMs: number; stealMs: number; idleMs: number };
+  /** Times the main thread was blocked in the kernel for 10 ms or more, and the longest with the kernel's stack. */
+  blocked?: { count: number; totalMs: number; longest: { ms: number; in: string }[] };
 }
 
 const SERVER_PROBE = fileURLToPath(new URL('./server-probe.mjs', import.meta.url));
@@ -1067,6 +1069,13 @@ async function runDialect(dialect: 'sqlite' | 'postgres', layout: Layout): Promi
                 `    the whole machine (${cpus().length} cores): busy ${share(m.busyMs)}, idle ${share(m.idleMs)}, ` +
                   `waiting for the disk ${share(m.iowaitMs)}, taken by the hypervisor ${share(m.stealMs)}`,
               );
+            const b = probe.blocked;
+            if (b) {
+              console.log(
+                `    main thread blocked in the kernel for 10 ms or more: ${b.count} times, ${b.totalMs} ms in all`,
+              );
+              for (const one of b.longest) console.log(`      ${one.ms} ms in ${one.in || '(no stack)'}`);
+            }
           }
         }
         loads.push(paced);

@@ -7,6 +7,7 @@
 // cores spent the time (busy, idle, waiting for the disk, taken by the hypervisor).
 import { readdirSync, readFileSync } from 'node:fs';
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
 
 const TICK_MS = 10; // USER_HZ is 100 on Linux
 
@@ -56,6 +57,45 @@ function snapshot() {
 }
 let since = snapshot();
 
+// A watchdog thread reads the main thread's state every 2 ms. When it finds it blocked in the
+// kernel (state D, uninterruptible: waiting for the disk or a lock on a file's page) for 10 ms or more,
+// it reports how long and the kernel's stack at the time (readable by root only; otherwise the wait
+// channel), so a stall can be told from a garbage collection or a wait for a core.
+let blocked = [];
+try {
+  const watchdog = new Worker(
+    `
+    const { parentPort, workerData } = require('node:worker_threads');
+    const { readFileSync } = require('node:fs');
+    const task = '/proc/' + workerData.pid + '/task/' + workerData.pid;
+    const read = (f) => { try { return readFileSync(task + '/' + f, 'utf8'); } catch { return ''; } };
+    let since = 0;
+    let stack = '';
+    const sleep = new Int32Array(new SharedArrayBuffer(4));
+    for (;;) {
+      Atomics.wait(sleep, 0, 0, 2);
+      const stat = read('stat');
+      const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+      const now = performance.now();
+      if (state === 'D') {
+        if (since === 0) since = now;
+        else if (stack === '' && now - since >= 2) stack = read('stack') || read('wchan');
+      } else if (since !== 0) {
+        if (now - since >= 10) parentPort.postMessage({ ms: Math.round(now - since), stack });
+        since = 0;
+        stack = '';
+      }
+    }
+    `,
+    { eval: true, workerData: { pid: process.pid } },
+  );
+  watchdog.unref();
+  watchdog.on('message', (m) => blocked.push(m));
+  watchdog.on('error', (error) => process.stderr.write(`server probe: the watchdog stopped: ${error}\n`));
+} catch {
+  // No watchdog: the rest of the probe still works.
+}
+
 const delay = monitorEventLoopDelay({ resolution: 1 });
 delay.enable();
 let gc = { count: 0, totalMs: 0, maxMs: 0, over10Ms: 0 };
@@ -101,6 +141,24 @@ process.on('SIGUSR2', () => {
       Object.keys(now.machine).map((k) => [k, now.machine[k] - since.machine[k]]),
     );
   since = now;
+  // The longest times the main thread was blocked in the kernel, with where.
+  line.blocked = {
+    count: blocked.length,
+    totalMs: blocked.reduce((sum, b) => sum + b.ms, 0),
+    longest: blocked
+      .sort((a, b) => b.ms - a.ms)
+      .slice(0, 3)
+      .map((b) => ({
+        ms: b.ms,
+        in: b.stack
+          .split('\n')
+          .map((l) => l.replace(/^\[<[0-9a-f]+>\] /, '').replace(/\+0x[0-9a-fx/]+$/, ''))
+          .filter((l) => l !== '' && !l.startsWith('entry_SYSCALL') && !l.startsWith('do_syscall'))
+          .slice(0, 8)
+          .join(' < '),
+      })),
+  };
+  blocked = [];
   process.stderr.write(`stacks-probe ${JSON.stringify(line)}\n`);
   delay.reset();
   gc = { count: 0, totalMs: 0, maxMs: 0, over10Ms: 0 };
