@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -440,6 +440,29 @@ async function generate(app: App, setup: Setup, layout: Layout, nowMs: number): 
       anonymised_at: null,
     };
   });
+}
+
+/**
+ * The Linux block layer's writeback throttling on the disk holding `dir` (`wbt_lat_usec`, 0 when off). With
+ * it on, a read of a page the checkpoint's writeback has locked can wait 50–100 ms (see README).
+ */
+function writebackThrottling(dir: string): string {
+  try {
+    const dev = statSync(dir).dev;
+    const major = Math.floor(dev / 256) & 0xfff;
+    const minor = (dev & 0xff) | (Math.floor(dev / 4096) & ~0xff);
+    const base = `/sys/dev/block/${major}:${minor}`;
+    for (const path of [`${base}/queue/wbt_lat_usec`, `${base}/../queue/wbt_lat_usec`]) {
+      if (!existsSync(path)) continue;
+      const usec = Number(readFileSync(path, 'utf8').trim());
+      return usec === 0
+        ? 'writeback throttling is off on its disk'
+        : `writeback throttling is on on its disk (wbt_lat_usec ${usec})`;
+    }
+  } catch {
+    // Not Linux, or no such setting: say nothing more.
+  }
+  return 'writeback throttling of its disk unknown';
 }
 
 // ---------------------------------------------------------------- the server and its clients
@@ -960,6 +983,7 @@ async function runDialect(dialect: 'sqlite' | 'postgres', layout: Layout): Promi
     return dir;
   };
   try {
+    if (dialect === 'sqlite') console.log(`${label}: ${writebackThrottling(work)}`);
     console.log(`${label}: generating…`);
     const nowMs = Date.now();
     const t0 = performance.now();
