@@ -478,7 +478,8 @@ interface Server {
 /** What bench/server-probe.mjs reports from inside the server. */
 interface ServerProbe {
   loopDelayMs: { p50: number; p99: number; p999: number; max: number };
-  gc: { count: number; totalMs: number; maxMs: number; over10Ms: number };
+  gc: { count: number; totalMs: number; maxMs: number; over10Ms: number; major: number; majorMaxMs: number };
+  heapUsedMb: number;
   /** CPU used meanwhile (Linux only): the main thread, the other threads, and the main thread's wait for a core. */
   cpu?: { seconds: number; mainMs: number; otherMs: number; mainWaitedMs: number | null };
   /** The whole machine meanwhile, in ms of CPU time over all its cores (Linux only). */
@@ -1075,7 +1076,7 @@ async function runDialect(dialect: 'sqlite' | 'postgres', layout: Layout): Promi
           console.log(
             `    inside the server meanwhile: event-loop delay p50 ${d.p50} ms, p99 ${d.p99} ms, p99.9 ${d.p999} ms, ` +
               `max ${d.max} ms; ${gc.count} garbage collections, ${gc.totalMs} ms in all, longest ${gc.maxMs} ms, ` +
-              `${gc.over10Ms} over 10 ms`,
+              `${gc.over10Ms} over 10 ms (${gc.major} major, longest ${gc.majorMaxMs} ms); heap in use ${probe.heapUsedMb} MiB`,
           );
           if (probe.cpu) {
             const share = (ms: number) => `${Math.round(ms / (probe.cpu!.seconds * 10))}%`;

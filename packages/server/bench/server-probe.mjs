@@ -6,7 +6,7 @@
 // threads), how long the main thread stood ready to run but waited for a core, and how the whole machine's
 // cores spent the time (busy, idle, waiting for the disk, taken by the hypervisor).
 import { readdirSync, readFileSync } from 'node:fs';
-import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
+import { constants, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 
 const TICK_MS = 10; // USER_HZ is 100 on Linux
@@ -98,13 +98,18 @@ try {
 
 const delay = monitorEventLoopDelay({ resolution: 1 });
 delay.enable();
-let gc = { count: 0, totalMs: 0, maxMs: 0, over10Ms: 0 };
+const NO_GC = () => ({ count: 0, totalMs: 0, maxMs: 0, over10Ms: 0, major: 0, majorMaxMs: 0 });
+let gc = NO_GC();
 new PerformanceObserver((list) => {
   for (const entry of list.getEntries()) {
     gc.count++;
     gc.totalMs += entry.duration;
     gc.maxMs = Math.max(gc.maxMs, entry.duration);
     if (entry.duration > 10) gc.over10Ms++;
+    if (entry.detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) {
+      gc.major++;
+      gc.majorMaxMs = Math.max(gc.majorMaxMs, Math.round(entry.duration * 100) / 100);
+    }
   }
 }).observe({ entryTypes: ['gc'] });
 
@@ -118,6 +123,7 @@ process.on('SIGUSR2', () => {
       max: ms(delay.max),
     },
     gc: { ...gc, totalMs: Math.round(gc.totalMs), maxMs: Math.round(gc.maxMs * 100) / 100 },
+    heapUsedMb: Math.round(process.memoryUsage().heapUsed / 1048576),
   };
   const now = snapshot();
   if (now.threads && since.threads) {
@@ -161,5 +167,5 @@ process.on('SIGUSR2', () => {
   blocked = [];
   process.stderr.write(`stacks-probe ${JSON.stringify(line)}\n`);
   delay.reset();
-  gc = { count: 0, totalMs: 0, maxMs: 0, over10Ms: 0 };
+  gc = NO_GC();
 });
