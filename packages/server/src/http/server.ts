@@ -6,7 +6,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { ErrorResponse } from '@stacks/contract';
 import { Ajv } from 'ajv';
 import ajvFormats from 'ajv-formats';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import helmet from 'helmet';
 import type { Logger as PinoLogger } from 'pino';
 import type { App } from '../app.ts';
@@ -48,7 +48,7 @@ export async function buildHttpServer(app: App, options: HttpOptions = {}): Prom
     genReqId: () => randomUUID(),
     bodyLimit: 1024 * 1024,
     // One access-log line a request, written when the answer has gone (below), instead of Fastify's two.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
   }).withTypeProvider<TypeBoxTypeProvider>();
   if (options.logger) {
     fastify.addHook('onResponse', (request, reply, done) => {
