@@ -77,6 +77,33 @@ describe.each(testDialects())('prepared statements on %s', (dialect) => {
     expect(left).toEqual([]);
   });
 
+  it('sees its own transaction’s writes, which a statement outside never sees', async () => {
+    const insert = prepared(
+      (db, v: { name: string; value: number }) => db.insertInto('sequences').values(v),
+      ['name', 'value'],
+    );
+    const byName = prepared((db, v: { name: string }) =>
+      db.selectFrom('sequences').select(['name', 'value']).where('name', '=', v.name),
+    );
+    let outside: Promise<unknown> | undefined;
+    let inside: unknown;
+    await expect(
+      database.db.transaction().execute(async (trx) => {
+        await insert.run(trx, { name: 'uncommitted', value: 7 });
+        // Started while the transaction is open: on SQLite it waits for the connection, on PostgreSQL it
+        // reads on another; either way it must not see the row, which is rolled back below.
+        outside = byName.first(database.db, { name: 'uncommitted' });
+        // A failing statement rejects like any query (on SQLite the transaction then goes on).
+        if (dialect === 'sqlite')
+          await expect(insert.run(trx, { name: 'uncommitted', value: 8 })).rejects.toThrow(/UNIQUE/);
+        inside = await byName.first(trx, { name: 'uncommitted' });
+        throw new Error('roll back');
+      }),
+    ).rejects.toThrow('roll back');
+    expect(Number((inside as { value: number } | undefined)?.value)).toBe(7);
+    expect(await outside).toBeUndefined();
+  });
+
   it('refuses a builder that computes with a value instead of passing it on', async () => {
     const broken = prepared((db, v: { min: number }) =>
       db

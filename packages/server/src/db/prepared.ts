@@ -1,10 +1,12 @@
 import { type Compilable, CompiledQuery } from 'kysely';
-import { type Executor, isPostgres } from './database.ts';
+import { type DirectResult, type Executor, isPostgres, runInSqliteTransaction } from './database.ts';
 
 /**
  * A statement of the desk's hot path, built with the query builder once per dialect and afterwards run
  * with new values only. Building and compiling a query costs more than SQLite's own work on an indexed
  * look-up (tens of microseconds, a syntax tree per call), and a checkout runs about twenty of them.
+ * Inside an SQLite transaction the statement runs at once on the transaction's connection
+ * ({@link runInSqliteTransaction}); elsewhere it goes through Kysely, which waits for the connection.
  *
  * `build` receives stand-ins for the values and must pass each straight to the builder as a value (no
  * arithmetic, no lists whose length varies, no `sql.lit`): the stand-ins become the statement's
@@ -47,13 +49,16 @@ export function prepared<P extends object, R>(
     return plan;
   };
 
-  const execute = (db: Executor, values: P) => {
+  const execute = async (db: Executor, values: P): Promise<DirectResult<R>> => {
     const plan = planFor(db);
     // A value left out is NULL (the statement's columns are fixed).
     const parameters = plan.slots.map((slot) =>
       'name' in slot ? ((values as Record<string, unknown>)[slot.name] ?? null) : slot.constant,
     );
-    return db.executeQuery<R>(CompiledQuery.raw(plan.sql, parameters) as CompiledQuery<R>);
+    return (
+      runInSqliteTransaction<R>(db, plan.sql, parameters) ??
+      (await db.executeQuery<R>(CompiledQuery.raw(plan.sql, parameters) as CompiledQuery<R>))
+    );
   };
 
   return {
