@@ -470,7 +470,7 @@ function writebackThrottling(dir: string): string {
 interface Server {
   child: ChildProcess;
   baseUrl: string;
-  /** The server's event-loop delay and garbage collection since the last call (see server-probe.mjs). */
+  /** What the server's probe saw since the last call (see server-probe.mjs); null if it did not answer. */
   probe(): Promise<ServerProbe | null>;
   stop(): Promise<void>;
 }
@@ -486,6 +486,36 @@ interface ServerProbe {
   machine?: { busyMs: number; iowaitMs: number; stealMs: number; idleMs: number };
   /** Times the main thread was blocked in the kernel for 10 ms or more, and the longest with the kernel's stack. */
   blocked?: { count: number; totalMs: number; longest: { ms: number; in: string }[] };
+}
+
+/** Prints what the server's probe saw during an even-rate run whose client used `clientCpuShare` of a core. */
+function printProbe(probe: ServerProbe, clientCpuShare: number | undefined): void {
+  const { loopDelayMs: d, gc, cpu, machine: m, blocked: b } = probe;
+  console.log(
+    `    inside the server meanwhile: event-loop delay p50 ${d.p50} ms, p99 ${d.p99} ms, p99.9 ${d.p999} ms, ` +
+      `max ${d.max} ms; ${gc.count} garbage collections, ${gc.totalMs} ms in all, longest ${gc.maxMs} ms, ` +
+      `${gc.over10Ms} over 10 ms (${gc.major} major, longest ${gc.majorMaxMs} ms); heap in use ${probe.heapUsedMb} MiB`,
+  );
+  if (cpu) {
+    const share = (ms: number) => `${Math.round(ms / (cpu.seconds * 10))}%`;
+    const waited =
+      cpu.mainWaitedMs === null ? '' : `, ready but waiting for a core ${Math.round(cpu.mainWaitedMs)} ms`;
+    console.log(
+      `    CPU, in shares of one core: server main thread ${share(cpu.mainMs)}${waited}; ` +
+        `server's other threads ${share(cpu.otherMs)}; the client ${Math.round((clientCpuShare ?? 0) * 100)}%`,
+    );
+    if (m)
+      console.log(
+        `    the whole machine (${cpus().length} cores): busy ${share(m.busyMs)}, idle ${share(m.idleMs)}, ` +
+          `waiting for the disk ${share(m.iowaitMs)}, taken by the hypervisor ${share(m.stealMs)}`,
+      );
+  }
+  if (b) {
+    console.log(
+      `    main thread blocked in the kernel for 10 ms or more: ${b.count} times, ${b.totalMs} ms in all`,
+    );
+    for (const one of b.longest) console.log(`      ${one.ms} ms in ${one.in || '(no stack)'}`);
+  }
 }
 
 const SERVER_PROBE = fileURLToPath(new URL('./server-probe.mjs', import.meta.url));
@@ -1071,38 +1101,7 @@ async function runDialect(dialect: 'sqlite' | 'postgres', layout: Layout): Promi
         });
         printLoad(paced);
         const probe = await current?.probe();
-        if (probe) {
-          const { loopDelayMs: d, gc } = probe;
-          console.log(
-            `    inside the server meanwhile: event-loop delay p50 ${d.p50} ms, p99 ${d.p99} ms, p99.9 ${d.p999} ms, ` +
-              `max ${d.max} ms; ${gc.count} garbage collections, ${gc.totalMs} ms in all, longest ${gc.maxMs} ms, ` +
-              `${gc.over10Ms} over 10 ms (${gc.major} major, longest ${gc.majorMaxMs} ms); heap in use ${probe.heapUsedMb} MiB`,
-          );
-          if (probe.cpu) {
-            const share = (ms: number) => `${Math.round(ms / (probe.cpu!.seconds * 10))}%`;
-            const waited =
-              probe.cpu.mainWaitedMs === null
-                ? ''
-                : `, ready but waiting for a core ${Math.round(probe.cpu.mainWaitedMs)} ms`;
-            console.log(
-              `    CPU, in shares of one core: server main thread ${share(probe.cpu.mainMs)}${waited}; ` +
-                `server's other threads ${share(probe.cpu.otherMs)}; the client ${Math.round((paced.clientCpuShare ?? 0) * 100)}%`,
-            );
-            const m = probe.machine;
-            if (m)
-              console.log(
-                `    the whole machine (${cpus().length} cores): busy ${share(m.busyMs)}, idle ${share(m.idleMs)}, ` +
-                  `waiting for the disk ${share(m.iowaitMs)}, taken by the hypervisor ${share(m.stealMs)}`,
-              );
-            const b = probe.blocked;
-            if (b) {
-              console.log(
-                `    main thread blocked in the kernel for 10 ms or more: ${b.count} times, ${b.totalMs} ms in all`,
-              );
-              for (const one of b.longest) console.log(`      ${one.ms} ms in ${one.in || '(no stack)'}`);
-            }
-          }
-        }
+        if (probe) printProbe(probe, paced.clientCpuShare);
         loads.push(paced);
         windows.push(paced.window);
       }

@@ -1,10 +1,12 @@
 // Loaded into the benchmarked server with `node --import` (never by Stacks itself): on SIGUSR2 it
 // writes one line to stderr, `stacks-probe {…}`, with how late the event loop ran its timers and what
-// the garbage collector paused since the last signal, then starts counting again. The circulation
+// the garbage collector paused (major collections apart) and the heap in use, since the last signal, then
+// starts counting again. The circulation
 // benchmark reads it to tell the server's stalls from the client's. On Linux it also reports the CPU the
 // process used, split into its main thread and the rest (checkpoint worker, garbage collector helpers, I/O
 // threads), how long the main thread stood ready to run but waited for a core, and how the whole machine's
-// cores spent the time (busy, idle, waiting for the disk, taken by the hypervisor).
+// cores spent the time (busy, idle, waiting for the disk, taken by the hypervisor), and (the watchdog
+// below) each time the main thread sat blocked in the kernel.
 import { readdirSync, readFileSync } from 'node:fs';
 import { constants, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
