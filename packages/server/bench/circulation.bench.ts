@@ -29,6 +29,8 @@ const SECONDS = Number(process.env.STACKS_BENCH_CIRC_SECONDS ?? 10);
  * (`STACKS_BENCH_CIRC_RATE`, default 1000; 0 for none): the latency the desk sees at the budget's rate.
  */
 const RATE = Number(process.env.STACKS_BENCH_CIRC_RATE ?? 1000);
+/** Even-rate runs after each saturating one (`STACKS_BENCH_CIRC_PACED_RUNS`, default 1): tails vary from run to run. */
+const PACED_RUNS = Number(process.env.STACKS_BENCH_CIRC_PACED_RUNS ?? 1);
 /** Concurrent clients (`STACKS_BENCH_CIRC_CONNECTIONS`, default 10). */
 const CONNECTIONS = Number(process.env.STACKS_BENCH_CIRC_CONNECTIONS ?? 10);
 /** `STACKS_BENCH_CIRC_DIALECTS=sqlite` or `postgres` to run one; both by default. */
@@ -55,6 +57,8 @@ const PHASES = new Set(
     .split(',')
     .map((s) => s.trim()),
 );
+/** `STACKS_BENCH_CIRC_NODE_ARGS`: options for the server's `node` (e.g. `--v8-pool-size=1`), space-separated. */
+const NODE_ARGS = (process.env.STACKS_BENCH_CIRC_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
 const PG_URL = process.env.STACKS_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const PG_NAME = 'stacks_bench_circ';
 const SEED = systemActor('bench');
@@ -486,10 +490,22 @@ interface ServerProbe {
   machine?: { busyMs: number; iowaitMs: number; stealMs: number; idleMs: number };
   /** Times the main thread was blocked in the kernel for 10 ms or more, and the longest with the kernel's stack. */
   blocked?: { count: number; totalMs: number; longest: { ms: number; in: string }[] };
+  /** The timeline (ms since the epoch): kernel blocks, event-loop stalls of 5 ms or more, collections of 2 ms or more. */
+  blocks?: Span[];
+  /** With what the main thread went through meanwhile, by the watchdog's readings every 2 ms. */
+  stalls?: (Span & { waitedMs?: number; states?: Record<string, number> })[];
+  pauses?: (Span & { major: boolean })[];
 }
 
-/** Prints what the server's probe saw during an even-rate run whose client used `clientCpuShare` of a core. */
-function printProbe(probe: ServerProbe, clientCpuShare: number | undefined): void {
+/** Something that began `at` (ms since the epoch) and lasted `ms`. */
+interface Span {
+  at: number;
+  ms: number;
+}
+
+/** Prints what the server's probe saw during an even-rate run, and what lay behind its slow requests. */
+function printProbe(probe: ServerProbe, paced: LoadResult): void {
+  const clientCpuShare = paced.clientCpuShare;
   const { loopDelayMs: d, gc, cpu, machine: m, blocked: b } = probe;
   console.log(
     `    inside the server meanwhile: event-loop delay p50 ${d.p50} ms, p99 ${d.p99} ms, p99.9 ${d.p999} ms, ` +
@@ -516,6 +532,65 @@ function printProbe(probe: ServerProbe, clientCpuShare: number | undefined): voi
     );
     for (const one of b.longest) console.log(`      ${one.ms} ms in ${one.in || '(no stack)'}`);
   }
+  if (paced.timeline) printSlowEpisodes(paced.timeline, probe);
+}
+
+/**
+ * The requests slower than 10 ms of an even-rate run, gathered into episodes (a slow request due within
+ * 50 ms of the previous one's answer joins its episode), each with what the server and the client went
+ * through meanwhile: a garbage collection, the main thread blocked in the kernel, the event loop stalled
+ * (and why: a wait for a core, running, asleep or blocked in the kernel). An episode with none of these
+ * had its time go elsewhere (a wait too short to stall the loop 5 ms, the network, the database).
+ */
+function printSlowEpisodes(timeline: NonNullable<LoadResult['timeline']>, probe: ServerProbe): void {
+  const slow = [...timeline.slow].sort((a, b) => a.at - b.at);
+  if (slow.length === 0) return;
+  const episodes: { from: number; to: number; count: number; maxMs: number }[] = [];
+  for (const request of slow) {
+    const last = episodes.at(-1);
+    if (last && request.at <= last.to + 50) {
+      last.to = Math.max(last.to, request.at + request.ms);
+      last.count++;
+      last.maxMs = Math.max(last.maxMs, request.ms);
+    } else episodes.push({ from: request.at, to: request.at + request.ms, count: 1, maxMs: request.ms });
+  }
+  const sources: [
+    string,
+    (Span & { major?: boolean; waitedMs?: number; states?: Record<string, number> })[],
+  ][] = [
+    ['collection', probe.pauses ?? []],
+    ['kernel block', probe.blocks ?? []],
+    ['server stall', probe.stalls ?? []],
+    ['client stall', timeline.stalls],
+  ];
+  const during = (e: { from: number; to: number }) =>
+    sources.flatMap(([name, spans]) =>
+      spans
+        .filter((s) => s.at < e.to && s.at + s.ms > e.from)
+        .map((s) => {
+          const at = ((s.at - timeline.countedFrom) / 1000).toFixed(3);
+          const states = Object.entries(s.states ?? {}).map(([state, ms]) => `${state} ${ms}`);
+          const inside =
+            s.waitedMs === undefined ? '' : ` (waited for a core ${s.waitedMs} ms; ${states.join(', ')})`;
+          return `${name}${s.major ? ' (major)' : ''} ${s.ms} ms at ${at} s${inside}`;
+        }),
+    );
+  const explained = episodes.filter((e) => during(e).length > 0).length;
+  const major = episodes.filter((e) =>
+    during(e).some((what) => what.startsWith('collection (major)')),
+  ).length;
+  console.log(
+    `    ${slow.length} requests over 10 ms in ${episodes.length} episodes: ${explained} during a stall, ` +
+      `collection or kernel block, ${major} of them during a major collection ` +
+      `(server's stalls ${probe.stalls?.length ?? '?'}, client's ${timeline.stalls.length}); the largest:`,
+  );
+  for (const e of [...episodes].sort((a, b) => b.count - a.count).slice(0, 5)) {
+    const what = during(e);
+    console.log(
+      `      at ${((e.from - timeline.countedFrom) / 1000).toFixed(3)} s: ${e.count} requests, up to ${e.maxMs} ms; ` +
+        (what.length > 0 ? what.slice(0, 5).join(', ') : 'nothing seen'),
+    );
+  }
 }
 
 const SERVER_PROBE = fileURLToPath(new URL('./server-probe.mjs', import.meta.url));
@@ -526,7 +601,7 @@ const PACED_CLIENT = fileURLToPath(new URL('./paced-client.ts', import.meta.url)
  * under `--cpu-prof`.
  */
 async function startServer(env: Record<string, string>, cwd: string, profileDir?: string): Promise<Server> {
-  const nodeArgs = ['--import', pathToFileURL(SERVER_PROBE).href];
+  const nodeArgs = [...NODE_ARGS, '--import', pathToFileURL(SERVER_PROBE).href];
   if (profileDir) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${profileDir}`);
   const child = spawn(process.execPath, [...nodeArgs, STACKS_BIN, 'serve'], {
     // LOG_LEVEL as a library runs it (the default), so the request log is part of what is measured.
@@ -599,6 +674,8 @@ interface LoadResult {
   window: [number, number];
   /** Of an even-rate run: the share of one core its client used (it shares the machine with the server). */
   clientCpuShare?: number;
+  /** Of an even-rate run: its slow requests and the client's own stalls (see paced-client.ts). */
+  timeline?: Pick<PacedReport, 'countedFrom' | 'slow' | 'stalls'>;
 }
 
 /**
@@ -760,6 +837,7 @@ async function pacedLoad(opts: {
     load: loadavg()[0]!,
     window: [startedUs, monotonicUs()],
     clientCpuShare: report.cpuMs / (report.seconds * 1000 + request.warmUpMs),
+    timeline: { countedFrom: report.countedFrom, slow: report.slow, stalls: report.stalls },
   };
 }
 
@@ -1090,18 +1168,18 @@ async function runDialect(dialect: 'sqlite' | 'postgres', layout: Layout): Promi
       printLoad(measured);
       loads.push(measured);
       windows.push(measured.window);
-      if (RATE > 0) {
+      for (let run = 1; RATE > 0 && run <= PACED_RUNS; run++) {
         await new Promise((resolve) => setTimeout(resolve, 1000));
         await current?.probe();
         const paced = await pacedLoad({
           ...common,
-          label: `${name} @${RATE.toLocaleString('en')}/s`,
+          label: `${name} @${RATE.toLocaleString('en')}/s${PACED_RUNS > 1 ? ` #${run}` : ''}`,
           seconds: SECONDS,
           rate: RATE,
         });
         printLoad(paced);
         const probe = await current?.probe();
-        if (probe) printProbe(probe, paced.clientCpuShare);
+        if (probe) printProbe(probe, paced);
         loads.push(paced);
         windows.push(paced.window);
       }

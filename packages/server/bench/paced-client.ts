@@ -32,8 +32,37 @@ export interface PacedReport {
   firstError: string | null;
   /** From the first request due to the last answer. */
   seconds: number;
+  /** When the first counted request was due, in ms since the epoch. */
+  countedFrom: number;
   /** CPU the client itself used meanwhile (user and system, ms): it shares the machine with the server. */
   cpuMs: number;
+  /** Counted requests that took over {@link SLOW_MS}: when each was due (ms since the epoch) and how long it took. */
+  slow: { at: number; ms: number }[];
+  /** Times the client's own event loop stood still {@link STALL_MS} or more: from when (epoch ms), how long. */
+  stalls: { at: number; ms: number }[];
+}
+
+/** A request slower than this is listed in the report, to be set against the server's stalls. */
+export const SLOW_MS = 10;
+/** An event-loop pause this long or longer is listed (the client's here, the server's in server-probe.mjs). */
+export const STALL_MS = 5;
+/** At most this many slow requests or stalls are listed. */
+const MAX_LISTED = 5000;
+
+/**
+ * Notes each time the event loop ran a timer due every 2 ms `STALL_MS` or more late (from when, how
+ * late), until the returned function is called.
+ */
+export function watchStalls(into: { at: number; ms: number }[]): () => void {
+  let last = performance.now();
+  const timer = setInterval(() => {
+    const now = performance.now();
+    const late = now - last - 2;
+    if (late >= STALL_MS && into.length < MAX_LISTED)
+      into.push({ at: performance.timeOrigin + last + 2, ms: Math.round(late * 100) / 100 });
+    last = now;
+  }, 2);
+  return () => clearInterval(timer);
 }
 
 async function readStdin(): Promise<string> {
@@ -54,10 +83,15 @@ export async function runPaced(request: PacedRequest): Promise<PacedReport> {
     errors: 0,
     firstError: null,
     seconds: 0,
+    countedFrom: 0,
     cpuMs: 0,
+    slow: [],
+    stalls: [],
   };
+  const stopWatching = watchStalls(report.stalls);
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
+  report.countedFrom = performance.timeOrigin + started + request.warmUpMs;
   let sent = 0;
   let done = 0;
   await new Promise<void>((resolve) => {
@@ -88,7 +122,12 @@ export async function runPaced(request: PacedRequest): Promise<PacedReport> {
             const status = res.statusCode ?? 0;
             if (status >= 200 && status < 300) {
               report.succeeded.push(index);
-              if (dueAt - started >= request.warmUpMs) report.latencies.push(performance.now() - dueAt);
+              if (dueAt - started >= request.warmUpMs) {
+                const ms = performance.now() - dueAt;
+                report.latencies.push(ms);
+                if (ms > SLOW_MS && report.slow.length < MAX_LISTED)
+                  report.slow.push({ at: performance.timeOrigin + dueAt, ms: Math.round(ms * 100) / 100 });
+              }
             } else {
               report.non2xx++;
               report.firstError ??= `${status} ${text.slice(0, 500)}`;
@@ -113,6 +152,7 @@ export async function runPaced(request: PacedRequest): Promise<PacedReport> {
     else tick();
   });
   agent.destroy();
+  stopWatching();
   report.seconds = (performance.now() - started - request.warmUpMs) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
   report.cpuMs = Math.round((cpu.user + cpu.system) / 1000);

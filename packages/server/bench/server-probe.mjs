@@ -6,7 +6,8 @@
 // process used, split into its main thread and the rest (checkpoint worker, garbage collector helpers, I/O
 // threads), how long the main thread stood ready to run but waited for a core, and how the whole machine's
 // cores spent the time (busy, idle, waiting for the disk, taken by the hypervisor), and (the watchdog
-// below) each time the main thread sat blocked in the kernel.
+// below) each time the main thread sat blocked in the kernel. With it comes a timeline of the event loop's
+// stalls, the collections' pauses and the kernel blocks, for the benchmark to set against its slow requests.
 import { readdirSync, readFileSync } from 'node:fs';
 import { constants, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
@@ -62,15 +63,32 @@ let since = snapshot();
 // A watchdog thread reads the main thread's state every 2 ms. When it finds it blocked in the
 // kernel (state D, uninterruptible: waiting for the disk or a lock on a file's page) for 10 ms or more,
 // it reports how long and the kernel's stack at the time (readable by root only; otherwise the wait
-// channel), so a stall can be told from a garbage collection or a wait for a core.
+// channel), so a stall can be told from a garbage collection or a wait for a core. It also keeps the
+// last 16 s of its readings in a ring shared with the main thread (when, state, wait channel, time spent
+// waiting for a core so far), so that each stall of the event loop can be told apart afterwards: waiting
+// for a core, running, asleep in the kernel (a lock, a sleep) or blocked there.
 let blocked = [];
+const RING = 8192;
+const FIELDS = 4; // epoch ms, state (char code), wait channel (index in `channels`), ms waited for a core
+const ring = new Float64Array(new SharedArrayBuffer(RING * FIELDS * 8));
+const written = new Int32Array(new SharedArrayBuffer(4));
+const channels = [''];
 try {
   const watchdog = new Worker(
     `
     const { parentPort, workerData } = require('node:worker_threads');
-    const { readFileSync } = require('node:fs');
-    const task = '/proc/' + workerData.pid + '/task/' + workerData.pid;
-    const read = (f) => { try { return readFileSync(task + '/' + f, 'utf8'); } catch { return ''; } };
+    const { openSync, readSync } = require('node:fs');
+    const { ring, written, RING, FIELDS } = workerData;
+    const task = '/proc/' + workerData.pid + '/task/' + workerData.pid + '/';
+    const buffer = Buffer.alloc(4096);
+    const open = (f) => { try { return openSync(task + f, 'r'); } catch { return -1; } };
+    const files = { stat: open('stat'), wchan: open('wchan'), schedstat: open('schedstat'), stack: open('stack') };
+    // /proc files answer afresh each read at offset 0.
+    const read = (f) => {
+      if (files[f] < 0) return '';
+      try { return buffer.toString('latin1', 0, readSync(files[f], buffer, 0, buffer.length, 0)); } catch { return ''; }
+    };
+    const channels = new Map([['', 0]]);
     let since = 0;
     let stack = '';
     const sleep = new Int32Array(new SharedArrayBuffer(4));
@@ -79,31 +97,100 @@ try {
       const stat = read('stat');
       const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
       const now = performance.now();
+      const wchan = state === 'R' ? '' : read('wchan');
+      let channel = channels.get(wchan);
+      if (channel === undefined) {
+        channel = channels.size;
+        channels.set(wchan, channel);
+        parentPort.postMessage({ channel, wchan });
+      }
+      const at = (Atomics.load(written, 0) % RING) * FIELDS;
+      ring[at] = performance.timeOrigin + now;
+      ring[at + 1] = state.charCodeAt(0) || 0;
+      ring[at + 2] = channel;
+      ring[at + 3] = Number(read('schedstat').split(' ')[1]) / 1e6;
+      Atomics.add(written, 0, 1);
       if (state === 'D') {
         if (since === 0) since = now;
-        else if (stack === '' && now - since >= 2) stack = read('stack') || read('wchan');
+        else if (stack === '' && now - since >= 2) stack = read('stack') || wchan;
       } else if (since !== 0) {
-        if (now - since >= 10) parentPort.postMessage({ ms: Math.round(now - since), stack });
+        if (now - since >= 10)
+          parentPort.postMessage({ at: performance.timeOrigin + since, ms: Math.round(now - since), stack });
         since = 0;
         stack = '';
       }
     }
     `,
-    { eval: true, workerData: { pid: process.pid } },
+    { eval: true, workerData: { pid: process.pid, ring, written, RING, FIELDS } },
   );
   watchdog.unref();
-  watchdog.on('message', (m) => blocked.push(m));
+  watchdog.on('message', (m) => {
+    if (m.wchan !== undefined) channels[m.channel] = m.wchan;
+    else blocked.push(m);
+  });
   watchdog.on('error', (error) => process.stderr.write(`server probe: the watchdog stopped: ${error}\n`));
 } catch {
   // No watchdog: the rest of the probe still works.
 }
 
+/**
+ * What the main thread went through from `from` to `to` (epoch ms) by the watchdog's readings: ms waited
+ * for a core, and ms (2 per reading) running or ready to run, and asleep or blocked per wait channel.
+ */
+function breakdown(from, to) {
+  const count = Math.min(Atomics.load(written, 0), RING);
+  const end = Atomics.load(written, 0);
+  let waitedFrom = null;
+  let waitedTo = null;
+  const states = {};
+  for (let i = end - count; i < end; i++) {
+    const at = (i % RING) * FIELDS;
+    const t = ring[at];
+    if (t < from) {
+      waitedFrom = ring[at + 3];
+      continue;
+    }
+    if (waitedFrom === null) continue;
+    waitedTo = ring[at + 3];
+    if (t > to) break;
+    const state = String.fromCharCode(ring[at + 1]);
+    const key =
+      state === 'R'
+        ? 'running'
+        : `${state === 'D' ? 'blocked' : 'asleep'} in ${channels[ring[at + 2]] || '?'}`;
+    states[key] = (states[key] ?? 0) + 2;
+  }
+  if (waitedFrom === null || waitedTo === null) return null;
+  return { waitedMs: Math.round((waitedTo - waitedFrom) * 100) / 100, states };
+}
+
 const delay = monitorEventLoopDelay({ resolution: 1 });
 delay.enable();
+
+// The timeline, to be set against the client's slow requests: each time a timer due every 2 ms ran 5 ms
+// or more late (from when, how late), and each garbage collection of 2 ms or more, in ms since the epoch.
+const MAX_LISTED = 5000;
+let stalls = [];
+let pauses = [];
+let lastTick = performance.now();
+setInterval(() => {
+  const now = performance.now();
+  const late = now - lastTick - 2;
+  if (late >= 5 && stalls.length < MAX_LISTED)
+    stalls.push({ at: performance.timeOrigin + lastTick + 2, ms: Math.round(late * 100) / 100 });
+  lastTick = now;
+}, 2).unref();
+
 const NO_GC = () => ({ count: 0, totalMs: 0, maxMs: 0, over10Ms: 0, major: 0, majorMaxMs: 0 });
 let gc = NO_GC();
 new PerformanceObserver((list) => {
   for (const entry of list.getEntries()) {
+    if (entry.duration >= 2 && pauses.length < MAX_LISTED)
+      pauses.push({
+        at: performance.timeOrigin + entry.startTime,
+        ms: Math.round(entry.duration * 100) / 100,
+        major: entry.detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR,
+      });
     gc.count++;
     gc.totalMs += entry.duration;
     gc.maxMs = Math.max(gc.maxMs, entry.duration);
@@ -166,7 +253,12 @@ process.on('SIGUSR2', () => {
           .join(' < '),
       })),
   };
+  line.blocks = blocked.map((b) => ({ at: b.at, ms: b.ms }));
+  line.stalls = stalls.map((stall) => ({ ...stall, ...breakdown(stall.at, stall.at + stall.ms) }));
+  line.pauses = pauses;
   blocked = [];
+  stalls = [];
+  pauses = [];
   process.stderr.write(`stacks-probe ${JSON.stringify(line)}\n`);
   delay.reset();
   gc = NO_GC();
