@@ -12,7 +12,7 @@ import { cliConfig, describeDatabase } from './context.ts';
  * (requests in flight finish, then the database closes).
  */
 export async function serve(flags: { port?: string; host?: string }): Promise<void> {
-  letOldGenerationGrow();
+  tuneGarbageCollector();
   const env = { ...process.env };
   if (flags.port !== undefined) env.PORT = flags.port;
   if (flags.host !== undefined) env.HOST = flags.host;
@@ -85,21 +85,33 @@ export async function serve(flags: { port?: string; host?: string }): Promise<vo
 
 /**
  * How far V8 lets the old generation grow past what the last full collection kept before it starts the
- * next one, in percent (unless the node command line or NODE_OPTIONS sets `--heap-growing-percent`).
+ * next one, in percent.
  *
  * A server at a busy desk's pace promotes a few MiB a second: objects of requests in flight that happen
  * to outlive two young-generation collections, garbage soon after. With V8's own factor for a heap of
  * this size (about 1.2) a full collection came every two or three seconds at 1,000 checkouts a second,
- * and for the 40–60 ms of its concurrent marking the marking threads competed with the request thread
- * for the cores of a small machine: most of the slow requests the circulation benchmark found fell in
- * one. At 300 the old generation grows to about four times the live heap (some 60 MiB, most of it the
- * program's source text) before a full collection, which then comes about once in 40–50 s at that pace.
- * V8 reads the factor at every collection, so setting it once the process runs takes effect.
+ * and most of the slow requests the circulation benchmark found fell in one. At 300 the old generation
+ * grows to about four times the live heap (some 60 MiB, most of it the program's source text) before a
+ * full collection, which then comes about once in 40–50 s at that pace.
  */
 export const HEAP_GROWING_PERCENT = 300;
 
-function letOldGenerationGrow(): void {
-  const given = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
-  if (given.some((a) => /^--heap[-_]growing[-_]percent/.test(a))) return;
-  setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
+/**
+ * Sets V8's collector for a server whose one thread answers every request (unless the node command line
+ * or NODE_OPTIONS sets the same options):
+ * - the old generation grows by {@link HEAP_GROWING_PERCENT} before a full collection;
+ * - a full collection marks on this thread, in steps of about a millisecond between requests, instead
+ *   of on helper threads. Those helpers ran 40–60 ms at a time and took the cores of a small machine
+ *   from the request thread, which then waited 5–15 ms at a stretch with requests queueing behind it.
+ *   Once full collections are rare the steps cost little.
+ * V8 reads both at every collection, so setting them once the process runs takes effect.
+ */
+function tuneGarbageCollector(): void {
+  const given = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)].map((a) =>
+    a.replaceAll('_', '-'),
+  );
+  if (!given.some((a) => /^--heap-growing-percent(=|$)/.test(a)))
+    setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
+  if (!given.some((a) => /^--(no-)?concurrent-marking(=|$)/.test(a)))
+    setFlagsFromString('--no-concurrent-marking');
 }
