@@ -97,21 +97,12 @@ export async function serve(flags: { port?: string; host?: string }): Promise<vo
 export const HEAP_GROWING_PERCENT = 300;
 
 /**
- * Sets V8's collector for a server whose one thread answers every request (unless the node command line
- * or NODE_OPTIONS sets the same options):
- * - the old generation grows by {@link HEAP_GROWING_PERCENT} before a full collection;
- * - a full collection marks on this thread, in steps of about a millisecond between requests, instead
- *   of on helper threads. Those helpers ran 40–60 ms at a time and took the cores of a small machine
- *   from the request thread, which then waited 5–15 ms at a stretch with requests queueing behind it.
- *   Once full collections are rare the steps cost little.
- * V8 reads both at every collection, so setting them once the process runs takes effect.
+ * Sets how far V8's old generation grows before a full collection ({@link HEAP_GROWING_PERCENT}), unless
+ * the node command line or NODE_OPTIONS sets it. V8 reads the factor at every collection, so setting it
+ * once the process runs takes effect.
  */
 function tuneGarbageCollector(): void {
-  const given = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)].map((a) =>
-    a.replaceAll('_', '-'),
-  );
-  if (!given.some((a) => /^--heap-growing-percent(=|$)/.test(a)))
+  const given = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
+  if (!given.some((a) => /^--heap[-_]growing[-_]percent(=|$)/.test(a)))
     setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
-  if (!given.some((a) => /^--(no-)?concurrent-marking(=|$)/.test(a)))
-    setFlagsFromString('--no-concurrent-marking');
 }
