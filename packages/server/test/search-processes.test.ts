@@ -1,6 +1,12 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.ts';
 import type { MarcRecord } from '../src/marc/index.ts';
+import {
+  CATALOG_CHANGES,
+  nextCatalogChange,
+  readCounters,
+} from '../src/modules/catalog/catalog-repository.ts';
 import { createTestApp, testConfig } from './create-test-app.ts';
 import { testDialects } from './dialects.ts';
 import { makeBranch, testActor } from './factories.ts';
@@ -98,5 +104,41 @@ describe.each(testDialects())('facet counts after changes made by another proces
     expect(page.facets.subject).toEqual([{ value: 'Lighthouses', count: 1 }]);
     expect((await mine.search({ q: '-lighthouses' })).total).toBe(0);
     expect((await mine.search({ q: 'NOT harbour' })).total).toBe(0);
+  });
+});
+
+describe.skipIf(!testDialects().includes('postgres'))('catalog change numbers on PostgreSQL', () => {
+  let t: Awaited<ReturnType<typeof createTestApp>>;
+  beforeAll(async () => {
+    t = await createTestApp('postgres');
+  });
+  afterAll(async () => t?.close());
+
+  it('let two transactions that change facet rows go on without waiting for each other', async () => {
+    const { db } = t.app.database;
+    const before = (await readCounters(db, [CATALOG_CHANGES])).get(CATALOG_CHANGES)!;
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let entered!: () => void;
+    const inFirst = new Promise<void>((resolve) => {
+      entered = resolve;
+    });
+    const first = db.transaction().execute(async (trx) => {
+      await nextCatalogChange(trx);
+      entered();
+      await held;
+    });
+    await inFirst;
+    // With one counter row this would wait for the first transaction to end, and the lock timeout fail it.
+    await db.transaction().execute(async (trx) => {
+      await sql`set local lock_timeout = '5s'`.execute(trx);
+      await nextCatalogChange(trx);
+    });
+    expect((await readCounters(db, [CATALOG_CHANGES])).get(CATALOG_CHANGES)).toBe(before + 1);
+    release();
+    await first;
+    expect((await readCounters(db, [CATALOG_CHANGES])).get(CATALOG_CHANGES)).toBe(before + 2);
   });
 });

@@ -277,7 +277,7 @@ export interface BibFacetRow {
   title_length: number;
   /** Items of the record that are on the shelf now. */
   available: number;
-  /** The catalog change number of the transaction that last wrote the row (see `catalog_changes`). */
+  /** The catalog change number of the transaction that last wrote the row (see `nextCatalogChange`; read on SQLite only). */
   change_no: number;
   /** Ids of the record's subject headings (`bib_subject_headings`), joined by spaces. */
   subject_ids: string;

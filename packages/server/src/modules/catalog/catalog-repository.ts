@@ -1,5 +1,5 @@
 import { CompiledQuery, sql } from 'kysely';
-import type { DialectName, Executor } from '../../db/database.ts';
+import { type DialectName, type Executor, isPostgres } from '../../db/database.ts';
 import { prepared } from '../../db/prepared.ts';
 import type {
   BibFacetRow,
@@ -61,17 +61,40 @@ export const CATALOG_TEXTS = 'catalog_texts';
 export const CATALOG_DELETIONS = 'catalog_deletions';
 
 /**
+ * On PostgreSQL `catalog_changes` is kept in this many rows, `catalog_changes.0` to `.31`, each
+ * transaction bumping the next in turn: a row bumped stays locked until its transaction ends, and with
+ * one row every checkout and check-in in every process waited for the one before to commit.
+ */
+export const PG_CHANGE_STRIPES = 32;
+const STRIPE_NAMES = Array.from({ length: PG_CHANGE_STRIPES }, (_, i) => `${CATALOG_CHANGES}.${i}`);
+let nextStripe = Math.floor(Math.random() * PG_CHANGE_STRIPES);
+
+/**
  * A change number for the facet rows the caller's transaction writes (`texts`: records were added,
- * changed or deleted too). The counter's row stays locked until the transaction ends, so numbers follow
- * commit order on both dialects: a reader that has seen every row up to N misses none when it next reads
- * the rows above N (SQLite's facet copies; PostgreSQL's cached whole-catalog facet counts).
+ * changed or deleted too).
+ * - SQLite: the counter's row stays locked until the transaction ends (SQLite has one writer anyway), so
+ *   numbers follow commit order: the facet copy that has seen every row up to N misses none when it
+ *   next reads the rows above N.
+ * - PostgreSQL: one of {@link PG_CHANGE_STRIPES} rows is bumped, so writers do not queue behind one
+ *   another. The number returned orders nothing (nothing reads `change_no` there); what counts is that
+ *   the stripes' sum, which {@link readCounters} gives as `catalog_changes`, grows with every commit that
+ *   changed facet rows: it keys the cached whole-catalog facet counts.
  */
 export async function nextCatalogChange(db: Executor, texts = false): Promise<number> {
   if (texts) await allocateSequence(db, CATALOG_TEXTS);
-  return allocateSequence(db, CATALOG_CHANGES);
+  if (!isPostgres(db)) return allocateSequence(db, CATALOG_CHANGES);
+  const stripe = nextStripe;
+  nextStripe = (nextStripe + 1) % PG_CHANGE_STRIPES;
+  const { rows } = await sql<{ value: string | number }>`insert into sequences (name, value)
+    values (${STRIPE_NAMES[stripe]!}, 1)
+    on conflict (name) do update set value = sequences.value + 1 returning value`.execute(db);
+  return Number(rows[0]!.value);
 }
 
-/** The current values of the named counters (0 for one never used). */
+/**
+ * The current values of the named counters (0 for one never used); on PostgreSQL `catalog_changes` is
+ * the sum of its stripes (see {@link nextCatalogChange}) and of the single row an older version kept.
+ */
 export async function readCounters(db: Executor, names: readonly string[]): Promise<Map<string, number>> {
   const rows = await db
     .selectFrom('sequences')
@@ -80,6 +103,14 @@ export async function readCounters(db: Executor, names: readonly string[]): Prom
     .execute();
   const values = new Map(names.map((n) => [n, 0]));
   for (const row of rows) values.set(row.name, Number(row.value));
+  if (names.includes(CATALOG_CHANGES) && isPostgres(db)) {
+    const stripes = await db
+      .selectFrom('sequences')
+      .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('value'), eb.lit(0)).as('total'))
+      .where('name', 'in', STRIPE_NAMES)
+      .executeTakeFirstOrThrow();
+    values.set(CATALOG_CHANGES, values.get(CATALOG_CHANGES)! + Number(stripes.total));
+  }
   return values;
 }
 
