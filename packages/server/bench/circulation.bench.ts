@@ -11,6 +11,7 @@ import { loadConfig } from '../src/config/config.ts';
 import type { DB, ItemRow, LoanRow, PatronRow } from '../src/db/schema.ts';
 import { systemActor } from '../src/kernel/actor.ts';
 import { newId } from '../src/kernel/ids.ts';
+import { CATALOG_CHANGES, readCounters } from '../src/modules/catalog/catalog-repository.ts';
 import { nameKey } from '../src/modules/patrons/index.ts';
 import { makeStaffUser, TEST_PASSWORD } from '../test/factories.ts';
 import { childEnv, loginOver, STACKS_BIN } from '../test/spawn-server.ts';
@@ -325,13 +326,8 @@ async function generate(app: App, setup: Setup, layout: Layout, nowMs: number): 
     .select('value')
     .where('name', '=', 'bib_records')
     .executeTakeFirstOrThrow();
-  const changeRow = await db
-    .selectFrom('sequences')
-    .select('value')
-    .where('name', '=', 'catalog_changes')
-    .executeTakeFirstOrThrow();
   const firstSeq = Number(seqRow.value) + 1;
-  const changeNo = Number(changeRow.value);
+  const changeNo = (await readCounters(db, [CATALOG_CHANGES])).get(CATALOG_CHANGES)!;
   const nowIso = new Date(nowMs).toISOString();
   const branches = setup.branchIds;
 

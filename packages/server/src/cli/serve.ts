@@ -98,11 +98,11 @@ export const HEAP_GROWING_PERCENT = 300;
 
 /**
  * Sets how far V8's old generation grows before a full collection ({@link HEAP_GROWING_PERCENT}), unless
- * the node command line or NODE_OPTIONS sets it. V8 reads the factor at every collection, so setting it
- * once the process runs takes effect.
+ * the node command line sets it (`node --heap-growing-percent=N …/stacks.js serve`; NODE_OPTIONS may not
+ * carry this option). V8 reads the factor at every collection, so setting it once the process runs takes
+ * effect.
  */
 function tuneGarbageCollector(): void {
-  const given = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
-  if (!given.some((a) => /^--heap[-_]growing[-_]percent(=|$)/.test(a)))
+  if (!process.execArgv.some((a) => /^--heap[-_]growing[-_]percent(=|$)/.test(a)))
     setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
 }

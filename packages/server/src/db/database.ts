@@ -86,7 +86,11 @@ pg.types.setTypeParser(20, (value) => Number.parseInt(value, 10));
  */
 export function openDatabase(options: DatabaseOptions): Database {
   if (options.dialect === 'postgres') {
-    const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10 });
+    const pool = new pg.Pool({
+      connectionString: options.url,
+      max: options.poolSize ?? 10,
+      Client: NamingClient,
+    });
     // An idle connection that the server drops (a restart, a failover) must not crash the process:
     // the pool discards it and the next query opens a new one.
     pool.on('error', () => {});
@@ -121,6 +125,42 @@ export function openDatabase(options: DatabaseOptions): Database {
       await db.destroy();
     },
   };
+}
+
+/**
+ * Statement texts sent to PostgreSQL as named statements, with their names: the desk's prepared
+ * statements ({@link namePostgresStatement}). Each connection parses and plans a named statement once and
+ * afterwards only binds and runs it; an unnamed one is parsed and planned at every run.
+ */
+const postgresNames = new Map<string, string>();
+/** Changes when this process migrates, so that no statement planned for an older schema runs again. */
+let schemaGeneration = 0;
+
+/** Sends `text` to PostgreSQL as a named statement from now on. */
+export function namePostgresStatement(text: string): void {
+  if (!postgresNames.has(text)) postgresNames.set(text, `stacks_${schemaGeneration}_${postgresNames.size}`);
+}
+
+/**
+ * Forgets the names after this process changed the schema: a statement prepared before may no longer
+ * fit it (PostgreSQL refuses one whose result columns changed), so each is prepared again, under a new
+ * name, on each connection.
+ */
+export function schemaChanged(): void {
+  schemaGeneration++;
+  postgresNames.clear();
+}
+
+/** pg's client, sending a named statement for a text {@link namePostgresStatement} gave a name. */
+class NamingClient extends pg.Client {
+  // biome-ignore lint/suspicious/noExplicitAny: pg's query has many overloads; Kysely calls (text, values).
+  override query(...args: any[]): any {
+    const [text, values] = args;
+    const name = args.length === 2 && typeof text === 'string' ? postgresNames.get(text) : undefined;
+    if (name !== undefined && Array.isArray(values)) return super.query({ name, text, values });
+    // biome-ignore lint/suspicious/noExplicitAny: as above.
+    return (super.query as (...a: any[]) => any)(...args);
+  }
 }
 
 class StacksSqliteAdapter extends SqliteAdapter {

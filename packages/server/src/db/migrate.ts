@@ -1,6 +1,6 @@
 import { type Kysely, type Migration, type MigrationResultSet, Migrator } from 'kysely';
 import { columnTypes } from './column-types.ts';
-import type { Database } from './database.ts';
+import { type Database, schemaChanged } from './database.ts';
 import { migration as m0001 } from './migrations/0001-branches.ts';
 import { migration as m0002 } from './migrations/0002-staff.ts';
 import { migration as m0003 } from './migrations/0003-audit.ts';
@@ -64,6 +64,7 @@ export async function migrateToLatest(
   migrations: Record<string, StacksMigration> = MIGRATIONS,
 ): Promise<MigrateOutcome> {
   const result: MigrationResultSet = await migrator(database, migrations).migrateToLatest();
+  if ((result.results ?? []).length > 0) schemaChanged();
   if (result.error) {
     const failed = result.results?.find((r) => r.status === 'Error')?.migrationName;
     const cause = result.error instanceof Error ? result.error.message : String(result.error);
@@ -86,6 +87,7 @@ export async function migrationStatus(database: Database): Promise<{ applied: st
 /** Reverts the most recent migration (for development and the migration tests). */
 export async function migrateDown(database: Database): Promise<void> {
   const result = await migrator(database).migrateDown();
+  schemaChanged();
   if (result.error) throw result.error;
 }
 

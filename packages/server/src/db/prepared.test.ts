@@ -1,9 +1,10 @@
 import { statSync } from 'node:fs';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../test/create-test-app.ts';
 import { testDialects } from '../../test/dialects.ts';
 import { startCheckpointer } from './checkpointer.ts';
-import { type Database, openDatabase } from './database.ts';
+import { type Database, type Executor, openDatabase, schemaChanged } from './database.ts';
 import { migrateToLatest } from './migrate.ts';
 import { prepared } from './prepared.ts';
 
@@ -112,6 +113,55 @@ describe.each(testDialects())('prepared statements on %s', (dialect) => {
         .where('value', '>', Number(v.min) + 1),
     );
     await expect(broken.all(database.db, { min: 1 })).rejects.toThrow('"min" did not become a parameter');
+  });
+});
+
+describe.skipIf(!testDialects().includes('postgres'))('prepared statements on PostgreSQL', () => {
+  let test: TestDatabase;
+  let database: Database;
+  beforeAll(async () => {
+    test = await createTestDatabase('postgres');
+    database = openDatabase(test.options);
+    await migrateToLatest(database);
+    await sql`create table prepared_probe (id int primary key)`.execute(database.db);
+    await sql`insert into prepared_probe values (1)`.execute(database.db);
+  });
+  afterAll(async () => {
+    await database.close();
+    await test.drop();
+  });
+
+  const probe = prepared((db, v: { id: number }) =>
+    // biome-ignore lint/suspicious/noExplicitAny: a table of this test only.
+    (db as any).selectFrom('prepared_probe').selectAll().where('id', '=', v.id),
+  );
+  const named = async (trx: Executor) =>
+    (
+      await sql<{ name: string }>`select name from pg_prepared_statements where name like 'stacks%'`.execute(
+        trx,
+      )
+    ).rows.length;
+
+  it('are prepared once on a connection and run again by name', async () => {
+    await database.db.transaction().execute(async (trx) => {
+      const before = await named(trx);
+      expect(await probe.all(trx, { id: 1 })).toEqual([{ id: 1 }]);
+      expect(await named(trx)).toBe(before + 1);
+      expect(await probe.all(trx, { id: 2 })).toEqual([]);
+      expect(await named(trx)).toBe(before + 1);
+    });
+  });
+
+  it('are prepared again after this process changed the schema', async () => {
+    // Every connection of the pool has the statement prepared for the old columns.
+    await Promise.all(Array.from({ length: 12 }, () => probe.all(database.db, { id: 1 })));
+    await sql`alter table prepared_probe add column note text`.execute(database.db);
+    schemaChanged();
+    await Promise.all(
+      Array.from({ length: 12 }, async () =>
+        expect(await probe.all(database.db, { id: 1 })).toEqual([{ id: 1, note: null }]),
+      ),
+    );
   });
 });
 

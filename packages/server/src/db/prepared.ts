@@ -1,5 +1,11 @@
 import { type Compilable, CompiledQuery } from 'kysely';
-import { type DirectResult, type Executor, isPostgres, runInSqliteTransaction } from './database.ts';
+import {
+  type DirectResult,
+  type Executor,
+  isPostgres,
+  namePostgresStatement,
+  runInSqliteTransaction,
+} from './database.ts';
 
 /**
  * A statement of the desk's hot path, built with the query builder once per dialect and afterwards run
@@ -7,6 +13,8 @@ import { type DirectResult, type Executor, isPostgres, runInSqliteTransaction } 
  * look-up (tens of microseconds, a syntax tree per call), and a checkout runs about twenty of them.
  * Inside an SQLite transaction the statement runs at once on the transaction's connection
  * ({@link runInSqliteTransaction}); elsewhere it goes through Kysely, which waits for the connection.
+ * On PostgreSQL it is sent as a named statement ({@link namePostgresStatement}), parsed and planned once
+ * per connection.
  *
  * `build` receives stand-ins for the values and must pass each straight to the builder as a value (no
  * arithmetic, no lists whose length varies, no `sql.lit`): the stand-ins become the statement's
@@ -46,6 +54,7 @@ export function prepared<P extends object, R>(
       if (!seen.has(name)) throw new Error(`prepared statement: "${name}" did not become a parameter`);
     const plan = { sql: compiled.sql, slots };
     plans[dialect] = plan;
+    if (dialect === 'postgres') namePostgresStatement(plan.sql);
     return plan;
   };
 
