@@ -135,20 +135,22 @@ export function openDatabase(options: DatabaseOptions): Database {
 const postgresNames = new Map<string, string>();
 /** Changes when this process migrates, so that no statement planned for an older schema runs again. */
 let schemaGeneration = 0;
+const statementName = (index: number) => `stacks_${schemaGeneration}_${index}`;
 
 /** Sends `text` to PostgreSQL as a named statement from now on. */
 export function namePostgresStatement(text: string): void {
-  if (!postgresNames.has(text)) postgresNames.set(text, `stacks_${schemaGeneration}_${postgresNames.size}`);
+  if (!postgresNames.has(text)) postgresNames.set(text, statementName(postgresNames.size));
 }
 
 /**
- * Forgets the names after this process changed the schema: a statement prepared before may no longer
- * fit it (PostgreSQL refuses one whose result columns changed), so each is prepared again, under a new
- * name, on each connection.
+ * Renames every statement after this process changed the schema: one prepared before may no longer fit
+ * it (PostgreSQL refuses to run one whose result columns changed), so each connection prepares it again
+ * under its new name.
  */
 export function schemaChanged(): void {
   schemaGeneration++;
-  postgresNames.clear();
+  let index = 0;
+  for (const text of postgresNames.keys()) postgresNames.set(text, statementName(index++));
 }
 
 /** pg's client, sending a named statement for a text {@link namePostgresStatement} gave a name. */

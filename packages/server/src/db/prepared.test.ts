@@ -152,16 +152,23 @@ describe.skipIf(!testDialects().includes('postgres'))('prepared statements on Po
     });
   });
 
-  it('are prepared again after this process changed the schema', async () => {
-    // Every connection of the pool has the statement prepared for the old columns.
-    await Promise.all(Array.from({ length: 12 }, () => probe.all(database.db, { id: 1 })));
-    await sql`alter table prepared_probe add column note text`.execute(database.db);
-    schemaChanged();
-    await Promise.all(
-      Array.from({ length: 12 }, async () =>
-        expect(await probe.all(database.db, { id: 1 })).toEqual([{ id: 1, note: null }]),
-      ),
-    );
+  it('are prepared again, under a new name, after this process changed the schema', async () => {
+    const namesOfProbe = async (trx: Executor) =>
+      (
+        await sql<{
+          name: string;
+        }>`select name from pg_prepared_statements where statement like '%prepared_probe%'`.execute(trx)
+      ).rows.map((r) => r.name);
+    await database.db.transaction().execute(async (trx) => {
+      await probe.all(trx, { id: 1 });
+      const before = await namesOfProbe(trx);
+      await sql`alter table prepared_probe add column note text`.execute(trx);
+      // Without this the statement prepared for the old columns runs again, and PostgreSQL refuses it.
+      schemaChanged();
+      expect(await probe.all(trx, { id: 1 })).toEqual([{ id: 1, note: null }]);
+      const added = (await namesOfProbe(trx)).filter((name) => !before.includes(name));
+      expect(added).toHaveLength(1);
+    });
   });
 });
 
