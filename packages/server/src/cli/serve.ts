@@ -87,12 +87,13 @@ export async function serve(flags: { port?: string; host?: string }): Promise<vo
  * How far V8 lets the old generation grow past what the last full collection kept before it starts the
  * next one, in percent.
  *
- * A server at a busy desk's pace promotes a few MiB a second: objects of requests in flight that happen
- * to outlive two young-generation collections, garbage soon after. With V8's own factor for a heap of
- * this size (about 1.2) a full collection came every two or three seconds at 1,000 checkouts a second,
- * and most of the slow requests the circulation benchmark found fell in one. At 300 the old generation
- * grows to about four times the live heap (some 60 MiB, most of it the program's source text) before a
- * full collection, which then comes about once in 40–50 s at that pace.
+ * A server at a busy desk's pace promotes request garbage to the old generation: objects that outlive
+ * two young-generation collections. Measured at 1,000 checkouts a second, before loans stopped being
+ * built from an object spread (most of it, see `loanFrom`): a few MiB a second, and with V8's own factor
+ * for a heap of this size (about 1.2) a full collection every two or three seconds, in which most of the
+ * benchmark's slow requests fell. At 300 the old generation grows to about four times the live heap
+ * (some 60 MiB, most of it the program's source text) first: a full collection came every 40–50 s then,
+ * and the factor stays as the margin for whatever a future change promotes.
  */
 export const HEAP_GROWING_PERCENT = 300;
 
