@@ -15,7 +15,7 @@ import { CATALOG_CHANGES, readCounters } from '../src/modules/catalog/catalog-re
 import { nameKey } from '../src/modules/patrons/index.ts';
 import { makeStaffUser, TEST_PASSWORD } from '../test/factories.ts';
 import { childEnv, loginOver, STACKS_BIN } from '../test/spawn-server.ts';
-import type { PacedReport, PacedRequest } from './paced-client.ts';
+import { type PacedReport, type PacedRequest, SLOW_MS } from './paced-client.ts';
 import { percentile } from './stats.ts';
 
 /**
@@ -532,7 +532,7 @@ function printProbe(probe: ServerProbe, paced: LoadResult): void {
 }
 
 /**
- * The requests slower than 10 ms of an even-rate run, gathered into episodes (a slow request due within
+ * The requests slower than {@link SLOW_MS} of an even-rate run, gathered into episodes (a slow request due within
  * 50 ms of the previous one's answer joins its episode), each with what the server and the client went
  * through meanwhile: a garbage collection, the main thread blocked in the kernel, the event loop stalled
  * (and why: a wait for a core, running, asleep or blocked in the kernel). An episode with none of these
@@ -576,7 +576,7 @@ function printSlowEpisodes(timeline: NonNullable<LoadResult['timeline']>, probe:
     during(e).some((what) => what.startsWith('collection (major)')),
   ).length;
   console.log(
-    `    ${slow.length} requests over 10 ms in ${episodes.length} episodes: ${explained} during a stall, ` +
+    `    ${slow.length} requests over ${SLOW_MS} ms in ${episodes.length} episodes: ${explained} during a stall, ` +
       `collection or kernel block, ${major} of them during a major collection ` +
       `(server's stalls ${probe.stalls?.length ?? '?'}, client's ${timeline.stalls.length}); the largest:`,
   );

@@ -12,6 +12,7 @@
 import { Buffer } from 'node:buffer';
 import http from 'node:http';
 import { pathToFileURL } from 'node:url';
+import { MAX_LISTED, STALL_MS, watchStalls } from './stall-watch.mjs';
 
 export interface PacedRequest {
   url: string;
@@ -44,26 +45,6 @@ export interface PacedReport {
 
 /** A request slower than this is listed in the report, to be set against the server's stalls. */
 export const SLOW_MS = 10;
-/** An event-loop pause this long or longer is listed (the client's here, the server's in server-probe.mjs). */
-export const STALL_MS = 5;
-/** At most this many slow requests or stalls are listed. */
-const MAX_LISTED = 5000;
-
-/**
- * Notes each time the event loop ran a timer due every 2 ms `STALL_MS` or more late (from when, how
- * late), until the returned function is called.
- */
-export function watchStalls(into: { at: number; ms: number }[]): () => void {
-  let last = performance.now();
-  const timer = setInterval(() => {
-    const now = performance.now();
-    const late = now - last - 2;
-    if (late >= STALL_MS && into.length < MAX_LISTED)
-      into.push({ at: performance.timeOrigin + last + 2, ms: Math.round(late * 100) / 100 });
-    last = now;
-  }, 2);
-  return () => clearInterval(timer);
-}
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];

@@ -11,6 +11,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { constants, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
+import { MAX_LISTED, watchStalls } from './stall-watch.mjs';
 
 const TICK_MS = 10; // USER_HZ is 100 on Linux
 
@@ -138,8 +139,8 @@ try {
  * for a core, and ms (2 per reading) running or ready to run, and asleep or blocked per wait channel.
  */
 function breakdown(from, to) {
-  const count = Math.min(Atomics.load(written, 0), RING);
   const end = Atomics.load(written, 0);
+  const count = Math.min(end, RING);
   let waitedFrom = null;
   let waitedTo = null;
   const states = {};
@@ -169,17 +170,9 @@ delay.enable();
 
 // The timeline, to be set against the client's slow requests: each time a timer due every 2 ms ran 5 ms
 // or more late (from when, how late), and each garbage collection of 2 ms or more, in ms since the epoch.
-const MAX_LISTED = 5000;
-let stalls = [];
+const stalls = [];
 let pauses = [];
-let lastTick = performance.now();
-setInterval(() => {
-  const now = performance.now();
-  const late = now - lastTick - 2;
-  if (late >= 5 && stalls.length < MAX_LISTED)
-    stalls.push({ at: performance.timeOrigin + lastTick + 2, ms: Math.round(late * 100) / 100 });
-  lastTick = now;
-}, 2).unref();
+watchStalls(stalls, { unref: true });
 
 const NO_GC = () => ({ count: 0, totalMs: 0, maxMs: 0, over10Ms: 0, major: 0, majorMaxMs: 0 });
 let gc = NO_GC();
@@ -257,7 +250,7 @@ process.on('SIGUSR2', () => {
   line.stalls = stalls.map((stall) => ({ ...stall, ...breakdown(stall.at, stall.at + stall.ms) }));
   line.pauses = pauses;
   blocked = [];
-  stalls = [];
+  stalls.length = 0;
   pauses = [];
   process.stderr.write(`stacks-probe ${JSON.stringify(line)}\n`);
   delay.reset();

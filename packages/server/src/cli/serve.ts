@@ -95,7 +95,7 @@ export async function serve(flags: { port?: string; host?: string }): Promise<vo
  * (some 60 MiB, most of it the program's source text) first: a full collection came every 40–50 s then,
  * and the factor stays as the margin for whatever a future change promotes.
  */
-export const HEAP_GROWING_PERCENT = 300;
+const HEAP_GROWING_PERCENT = 300;
 
 /**
  * Sets how far V8's old generation grows before a full collection ({@link HEAP_GROWING_PERCENT}), unless

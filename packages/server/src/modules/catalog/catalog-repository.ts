@@ -65,7 +65,7 @@ export const CATALOG_DELETIONS = 'catalog_deletions';
  * transaction bumping the next in turn: a row bumped stays locked until its transaction ends, and with
  * one row every checkout and check-in in every process waited for the one before to commit.
  */
-export const PG_CHANGE_STRIPES = 32;
+const PG_CHANGE_STRIPES = 32;
 const STRIPE_NAMES = Array.from({ length: PG_CHANGE_STRIPES }, (_, i) => `${CATALOG_CHANGES}.${i}`);
 let nextStripe = Math.floor(Math.random() * PG_CHANGE_STRIPES);
 
