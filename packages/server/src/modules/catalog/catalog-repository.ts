@@ -96,20 +96,16 @@ export async function nextCatalogChange(db: Executor, texts = false): Promise<nu
  * the sum of its stripes (see {@link nextCatalogChange}) and of the single row an older version kept.
  */
 export async function readCounters(db: Executor, names: readonly string[]): Promise<Map<string, number>> {
+  const stripes = names.includes(CATALOG_CHANGES) && isPostgres(db) ? STRIPE_NAMES : [];
   const rows = await db
     .selectFrom('sequences')
     .select(['name', 'value'])
-    .where('name', 'in', names)
+    .where('name', 'in', [...names, ...stripes])
     .execute();
   const values = new Map(names.map((n) => [n, 0]));
-  for (const row of rows) values.set(row.name, Number(row.value));
-  if (names.includes(CATALOG_CHANGES) && isPostgres(db)) {
-    const stripes = await db
-      .selectFrom('sequences')
-      .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('value'), eb.lit(0)).as('total'))
-      .where('name', 'in', STRIPE_NAMES)
-      .executeTakeFirstOrThrow();
-    values.set(CATALOG_CHANGES, values.get(CATALOG_CHANGES)! + Number(stripes.total));
+  for (const row of rows) {
+    const name = stripes.includes(row.name) ? CATALOG_CHANGES : row.name;
+    values.set(name, values.get(name)! + Number(row.value));
   }
   return values;
 }
