@@ -2,8 +2,8 @@ import { open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The MARC test corpus (see its SOURCES.md), beside the repository: `<repo>/../shared/testdata/marc/`. */
-export const MARC_TESTDATA_DIR = fileURLToPath(new URL('../../../../shared/testdata/marc/', import.meta.url));
+/** The MARC test corpus (see its SOURCES.md): `testdata/marc/` at the repository root. */
+export const MARC_TESTDATA_DIR = fileURLToPath(new URL('../../../testdata/marc/', import.meta.url));
 
 /**
  * Well-formed ISO 2709 files of the corpus that Stacks, yaz-marcdump and marcjs all read to the same

@@ -1,6 +1,6 @@
 /**
  * Generates `packages/server/src/marc8/tables.generated.ts` from the Library of Congress MARC-8 code
- * tables (`shared/testdata/marc8/codetables.xml`, as published at
+ * tables (`testdata/marc8/codetables.xml`, as published at
  * https://www.loc.gov/marc/specifications/codetables.xml).
  *
  * Run from the repository root: `npx tsx packages/server/scripts/generate-marc8-tables.ts [codetables.xml]`.
@@ -16,7 +16,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, '../../..');
-const defaultInput = resolve(repoRoot, '../shared/testdata/marc8/codetables.xml');
+const defaultInput = resolve(repoRoot, 'testdata/marc8/codetables.xml');
 const input = process.argv[2] ? resolve(process.argv[2]) : defaultInput;
 const output = resolve(here, '../src/marc8/tables.generated.ts');
 

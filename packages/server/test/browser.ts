@@ -10,6 +10,11 @@ export const CHROMIUM = process.env.STACKS_CHROMIUM ?? '/usr/bin/chromium';
 /** Whether a browser is installed (CI installs it; `describe.skipIf(!hasChromium)` elsewhere). */
 export const hasChromium = existsSync(CHROMIUM);
 
+/** Why the browser tests are skipped, added to their titles; empty when Chromium is there. */
+export const noBrowser = hasChromium
+  ? ''
+  : ` (skipped: no Chromium at ${CHROMIUM}; install Debian's chromium package or set STACKS_CHROMIUM)`;
+
 /** Where screenshots of end-to-end steps are kept (a CI artifact). */
 export const ARTIFACTS = join(import.meta.dirname, '..', '..', '..', 'test-artifacts', 'screenshots');
 

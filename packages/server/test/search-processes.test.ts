@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createApp } from '../src/app.ts';
 import type { MarcRecord } from '../src/marc/index.ts';
 import {
@@ -10,6 +10,10 @@ import {
 import { createTestApp, testConfig } from './create-test-app.ts';
 import { testDialects } from './dialects.ts';
 import { makeBranch, testActor } from './factories.ts';
+import { PROCESS_TEST_TIMEOUT_MS } from './timeouts.ts';
+
+// These tests start server processes: see timeouts.ts.
+vi.setConfig({ testTimeout: PROCESS_TEST_TIMEOUT_MS });
 
 /**
  * Search keeps what it counts in memory (SQLite: a copy of the facet table and recent word matches;

@@ -2,10 +2,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createTestDatabase, type TestDatabase, withFreshConnection } from './create-test-app.ts';
 import { testDialects } from './dialects.ts';
 import { loginOver, type ServerProcess, spawnServer } from './spawn-server.ts';
+import { PROCESS_TEST_TIMEOUT_MS } from './timeouts.ts';
+
+// These tests start server processes: see timeouts.ts.
+vi.setConfig({ testTimeout: PROCESS_TEST_TIMEOUT_MS });
 
 describe('stacks serve, as a new user starts it', () => {
   const servers: ServerProcess[] = [];

@@ -1,5 +1,6 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { COMMAND_TIMEOUT_MS, SERVER_START_TIMEOUT_MS } from './timeouts.ts';
 
 /** The `stacks` command as a new user runs it. */
 export const STACKS_BIN = fileURLToPath(new URL('../bin/stacks.js', import.meta.url));
@@ -20,8 +21,40 @@ export function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
   return { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn', ...env };
 }
 
+/** What one `stacks` command did. */
+export interface CommandResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs the `stacks` command as a user would: a clean environment plus `env`, in `cwd`, with `input` on
+ * standard input. A command still running after {@link COMMAND_TIMEOUT_MS} is killed and throws with what
+ * it printed, so a hang fails its test instead of blocking the whole run.
+ */
+export function runStacks(
+  args: string[],
+  options: { cwd: string; env: Record<string, string>; input?: string },
+): CommandResult {
+  const result = spawnSync(process.execPath, [STACKS_BIN, ...args], {
+    env: childEnv(options.env),
+    input: options.input ?? '',
+    encoding: 'utf8',
+    cwd: options.cwd,
+    timeout: COMMAND_TIMEOUT_MS,
+    killSignal: 'SIGKILL',
+  });
+  if (result.error)
+    throw new Error(`stacks ${args.join(' ')}: ${result.error.message}\n${result.stdout}\n${result.stderr}`);
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
 /** Starts `stacks serve` on a free port and waits until it prints the address it serves on. */
-export async function spawnServer(env: Record<string, string>, timeoutMs = 20_000): Promise<ServerProcess> {
+export async function spawnServer(
+  env: Record<string, string>,
+  timeoutMs = SERVER_START_TIMEOUT_MS,
+): Promise<ServerProcess> {
   const started = performance.now();
   const child = spawn(process.execPath, [STACKS_BIN, 'serve'], {
     env: childEnv({ PORT: '0', ...env }),

@@ -1,10 +1,14 @@
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { systemActor } from '../src/kernel/actor.ts';
 import type { Patron } from '../src/modules/patrons/index.ts';
-import { hasChromium, launchBrowser, screenshot, seriousAxeViolations } from './browser.ts';
+import { hasChromium, launchBrowser, noBrowser, screenshot, seriousAxeViolations } from './browser.ts';
 import { makeTestLibrary, type TestLibrary } from './circulation-fixture.ts';
+import { BROWSER_TEST_TIMEOUT_MS } from './timeouts.ts';
 import { startWebServer } from './web-server.ts';
+
+// Browser tests against a real server: see timeouts.ts.
+vi.setConfig({ testTimeout: BROWSER_TEST_TIMEOUT_MS });
 
 const SEED = systemActor('test');
 const CARD = '2000999';
@@ -30,7 +34,7 @@ const layoutWidth = (page: Page): Promise<number> => page.evaluate('document.doc
  * with card and PIN to place a hold (and a refusal), My account (renew until refused, suspend and
  * cancel the hold, fines, contact details), Spanish, signing out, and the search page on a phone.
  */
-describe.skipIf(!hasChromium)('the public catalog in a real browser', () => {
+describe.skipIf(!hasChromium)(`the public catalog in a real browser${noBrowser}`, () => {
   let server: Awaited<ReturnType<typeof startWebServer>>;
   let browser: Browser;
   let page: Page;

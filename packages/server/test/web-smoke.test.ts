@@ -1,8 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasChromium, launchBrowser, screenshot, seriousAxeViolations } from './browser.ts';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { hasChromium, launchBrowser, noBrowser, screenshot, seriousAxeViolations } from './browser.ts';
+import { BROWSER_TEST_TIMEOUT_MS } from './timeouts.ts';
 import { startWebServer } from './web-server.ts';
 
-describe.skipIf(!hasChromium)('the web clients in a real browser', () => {
+// Browser tests against a real server: see timeouts.ts.
+vi.setConfig({ testTimeout: BROWSER_TEST_TIMEOUT_MS });
+
+describe.skipIf(!hasChromium)(`the web clients in a real browser${noBrowser}`, () => {
   let server: Awaited<ReturnType<typeof startWebServer>>;
   let browser: Awaited<ReturnType<typeof launchBrowser>>;
   beforeAll(async () => {

@@ -1,5 +1,5 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { systemActor } from '../src/kernel/actor.ts';
 import type { Patron } from '../src/modules/patrons/index.ts';
 import type { StaffUser } from '../src/modules/staff/index.ts';
@@ -7,13 +7,18 @@ import {
   hasChromium,
   launchBrowser,
   logInToStaffClient,
+  noBrowser,
   screenshot,
   seriousAxeViolations,
 } from './browser.ts';
 import { makeTestLibrary, type TestLibrary } from './circulation-fixture.ts';
 import { testDialects } from './dialects.ts';
 import { makeStaffUser } from './factories.ts';
+import { BROWSER_TEST_TIMEOUT_MS } from './timeouts.ts';
 import { startWebServer } from './web-server.ts';
+
+// Browser tests against a real server: see timeouts.ts.
+vi.setConfig({ testTimeout: BROWSER_TEST_TIMEOUT_MS });
 
 interface ApiDispute {
   id: string;
@@ -42,7 +47,7 @@ interface ApiRole {
  * — each outcome read on screen and from the API.
  */
 describe.skipIf(!hasChromium).each(testDialects())(
-  'disputes, write-offs, refunds and roles on %s in a real browser',
+  `disputes, write-offs, refunds and roles on %s in a real browser${noBrowser}`,
   (dialect) => {
     let server: Awaited<ReturnType<typeof startWebServer>>;
     let browser: Browser;

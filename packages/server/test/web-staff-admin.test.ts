@@ -1,17 +1,22 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Patron } from '../src/modules/patrons/index.ts';
 import {
   hasChromium,
   launchBrowser,
   logInToStaffClient,
+  noBrowser,
   screenshot,
   seriousAxeViolations,
 } from './browser.ts';
 import { makeTestLibrary, type TestLibrary } from './circulation-fixture.ts';
 import { testDialects } from './dialects.ts';
 import { makeStaffUser } from './factories.ts';
+import { BROWSER_TEST_TIMEOUT_MS } from './timeouts.ts';
 import { startWebServer } from './web-server.ts';
+
+// Browser tests against a real server: see timeouts.ts.
+vi.setConfig({ testTimeout: BROWSER_TEST_TIMEOUT_MS });
 
 /**
  * The staff client's administration pages end to end, with the keyboard alone: the circulation rules
@@ -19,7 +24,7 @@ import { startWebServer } from './web-server.ts';
  * calendar (add a closed day), and the staff list seen by someone who may only read it.
  */
 describe.skipIf(!hasChromium).each(testDialects())(
-  'staff administration on %s in a real browser',
+  `staff administration on %s in a real browser${noBrowser}`,
   (dialect) => {
     let server: Awaited<ReturnType<typeof startWebServer>>;
     let browser: Browser;

@@ -1,22 +1,27 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { systemActor } from '../src/kernel/actor.ts';
 import {
   hasChromium,
   launchBrowser,
   logInToStaffClient,
+  noBrowser,
   screenshot,
   seriousAxeViolations,
 } from './browser.ts';
 import { makeTestLibrary, type TestLibrary } from './circulation-fixture.ts';
 import { testDialects } from './dialects.ts';
 import { makeStaffUser } from './factories.ts';
+import { BROWSER_TEST_TIMEOUT_MS } from './timeouts.ts';
 import { startWebServer } from './web-server.ts';
 
-/** Real MARC files (see the shared testdata/marc/SOURCES.md for their origin and record counts). */
-const MARC = fileURLToPath(new URL('../../../../shared/testdata/marc/', import.meta.url));
+// Browser tests against a real server: see timeouts.ts.
+vi.setConfig({ testTimeout: BROWSER_TEST_TIMEOUT_MS });
+
+/** Real MARC files (see testdata/marc/SOURCES.md for their origin and record counts). */
+const MARC = fileURLToPath(new URL('../../../testdata/marc/', import.meta.url));
 /** 500 French books, ISO 2709 in MARC-8. */
 const LUL_FRE_500 = join(MARC, 'evergreen', 'lul_fre_500.mrc');
 /** 383 records, 16 of them structurally broken. */
@@ -27,7 +32,7 @@ const PRIDE_WITH_ERRORS = join(MARC, 'marc4j', 'pride-and-prejudice-with-many-er
  * real MARC file, watches the progress bar reach its end, and reads the report.
  */
 describe.skipIf(!hasChromium).each(testDialects())(
-  'staff catalog import on %s in a real browser',
+  `staff catalog import on %s in a real browser${noBrowser}`,
   (dialect) => {
     let server: Awaited<ReturnType<typeof startWebServer>>;
     let browser: Browser;

@@ -3,10 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseCallNumber } from './index.ts';
 
 const vectors = JSON.parse(
-  readFileSync(
-    new URL('../../../../../shared/testdata/callnumbers/callnumbers.json', import.meta.url),
-    'utf8',
-  ),
+  readFileSync(new URL('../../../../testdata/callnumbers/callnumbers.json', import.meta.url), 'utf8'),
 ) as {
   valid: Array<{ source: string; scheme: string; input: string }>;
   invalid: Array<{ source: string; scheme: string; input: string }>;

@@ -3,13 +3,16 @@ import { describe, expect, it } from 'vitest';
 import type { LcCallNumber } from './index.ts';
 import { parseCallNumber } from './index.ts';
 
-const SHARED = '../../../../../shared/testdata/callnumbers/';
-const vectors = JSON.parse(readFileSync(new URL(`${SHARED}callnumbers.json`, import.meta.url), 'utf8')) as {
+const DATA_DIR = '../../../../testdata/callnumbers/';
+const vectors = JSON.parse(readFileSync(new URL(`${DATA_DIR}callnumbers.json`, import.meta.url), 'utf8')) as {
   valid: Array<{ source: string; scheme: string; input: string }>;
   invalid: Array<{ source: string; scheme: string; input: string }>;
   components: Array<{ source: string; scheme: string; input: string; field: string; expected: unknown }>;
 };
-const dueberRows = readFileSync(new URL(`${SHARED}dueber_lc_callnumber_basics.tsv`, import.meta.url), 'utf8')
+const dueberRows = readFileSync(
+  new URL(`${DATA_DIR}dueber_lc_callnumber_basics.tsv`, import.meta.url),
+  'utf8',
+)
   .split('\n')
   .filter((line) => line.trim() && !line.startsWith('#'))
   .map((line) => line.split('\t').map((cell) => cell.trim()));

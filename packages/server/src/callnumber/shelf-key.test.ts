@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { CallNumberScheme } from './index.ts';
 import { detectScheme, shelfKey, shelfKeyRange } from './index.ts';
 
-const DATA = new URL('../../../../../shared/testdata/callnumbers/callnumbers.json', import.meta.url);
+const DATA = new URL('../../../../testdata/callnumbers/callnumbers.json', import.meta.url);
 const vectors = JSON.parse(readFileSync(DATA, 'utf8')) as CallNumberVectors;
 
 interface CallNumberVectors {

@@ -2,27 +2,26 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { childEnv, STACKS_BIN } from '../../test/spawn-server.ts';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { runStacks } from '../../test/spawn-server.ts';
+import { PROCESS_TEST_TIMEOUT_MS } from '../../test/timeouts.ts';
 import { parseIso2709 } from '../marc/index.ts';
 
-const MARC = new URL('../../../../../shared/testdata/marc/', import.meta.url).pathname;
-const XSD = new URL('../../../../../shared/testdata/sru-oai/marcxml/MARC21slim.xsd', import.meta.url)
-  .pathname;
+// These tests run the `stacks` command several times each: see timeouts.ts.
+vi.setConfig({ testTimeout: PROCESS_TEST_TIMEOUT_MS });
+
+const MARC = new URL('../../../../testdata/marc/', import.meta.url).pathname;
+const XSD = new URL('../../../../testdata/sru-oai/marcxml/MARC21slim.xsd', import.meta.url).pathname;
 const HOLDINGS = new Set(['852', '876', '952']);
 const has = (command: string) => spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
 
 function stacks(dir: string, args: string[]) {
-  const result = spawnSync(process.execPath, [STACKS_BIN, ...args], {
-    env: childEnv({
-      STACKS_DATA_DIR: join(dir, 'data'),
-      STACKS_SEED_DEMO: 'false',
-      STACKS_ADMIN_PASSWORD: 'a test passphrase',
-    }),
-    encoding: 'utf8',
-    cwd: dir,
-  });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+  const env = {
+    STACKS_DATA_DIR: join(dir, 'data'),
+    STACKS_SEED_DEMO: 'false',
+    STACKS_ADMIN_PASSWORD: 'a test passphrase',
+  };
+  return runStacks(args, { cwd: dir, env });
 }
 
 describe('stacks import and export', () => {

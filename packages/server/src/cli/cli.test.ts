@@ -1,21 +1,18 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { childEnv, STACKS_BIN } from '../../test/spawn-server.ts';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { runStacks } from '../../test/spawn-server.ts';
+import { PROCESS_TEST_TIMEOUT_MS } from '../../test/timeouts.ts';
 import { migrationNames } from '../db/migrate.ts';
+
+// These tests run the `stacks` command several times each: see timeouts.ts.
+vi.setConfig({ testTimeout: PROCESS_TEST_TIMEOUT_MS });
 
 /** Runs the `stacks` command as a user would, in a data folder of the test's own. */
 function stacks(dir: string, args: string[], input?: string, env: Record<string, string> = {}) {
-  const result = spawnSync(process.execPath, [STACKS_BIN, ...args], {
-    env: childEnv({ STACKS_DATA_DIR: join(dir, 'data'), ...env }),
-    input: input ?? '',
-    encoding: 'utf8',
-    cwd: dir,
-  });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+  return runStacks(args, { cwd: dir, env: { STACKS_DATA_DIR: join(dir, 'data'), ...env }, input });
 }
 
 describe('the stacks command', () => {

@@ -1,13 +1,16 @@
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTestDatabase, type TestDatabase, testConfig } from '../../test/create-test-app.ts';
 import { testDialects } from '../../test/dialects.ts';
 import { makeBranch } from '../../test/factories.ts';
-import { childEnv, STACKS_BIN, spawnServer } from '../../test/spawn-server.ts';
+import { runStacks, spawnServer } from '../../test/spawn-server.ts';
+import { PROCESS_TEST_TIMEOUT_MS } from '../../test/timeouts.ts';
 import { createApp } from '../app.ts';
 import { openDatabase } from '../db/database.ts';
 import { insertTestPatron, SMTP_PASSWORD, startSmtpServer } from '../modules/notices/notices.test-support.ts';
+
+// These tests run the `stacks` command several times each: see timeouts.ts.
+vi.setConfig({ testTimeout: PROCESS_TEST_TIMEOUT_MS });
 
 describe.each(testDialects())('stacks jobs on %s', (dialect) => {
   let database: TestDatabase;
@@ -23,12 +26,7 @@ describe.each(testDialects())('stacks jobs on %s', (dialect) => {
 
   /** Runs the `stacks` command as an operator (or cron) would. */
   function stacks(args: string[], env: Record<string, string> = {}) {
-    const result = spawnSync(process.execPath, [STACKS_BIN, ...args], {
-      env: childEnv({ STACKS_SEED_DEMO: 'false', ...dbEnv, ...env }),
-      encoding: 'utf8',
-      cwd: database.dataDir,
-    });
-    return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+    return runStacks(args, { cwd: database.dataDir, env: { STACKS_SEED_DEMO: 'false', ...dbEnv, ...env } });
   }
 
   it.each([[['jobs']], [['jobs', 'list']], [['jobs', 'run']]])(

@@ -1,14 +1,17 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTestApp } from '../../test/create-test-app.ts';
 import { testDialects } from '../../test/dialects.ts';
 import { makeBranch, testActor } from '../../test/factories.ts';
-import { childEnv, STACKS_BIN } from '../../test/spawn-server.ts';
+import { runStacks } from '../../test/spawn-server.ts';
+import { PROCESS_TEST_TIMEOUT_MS } from '../../test/timeouts.ts';
 import { fixedClock } from '../kernel/clock.ts';
 import { exportPatronsWith, importPatronsWith } from './patron-commands.ts';
+
+// These tests run the `stacks` command several times each: see timeouts.ts.
+vi.setConfig({ testTimeout: PROCESS_TEST_TIMEOUT_MS });
 
 const CSV = [
   'card_barcode,first_name,last_name,birth_date,email,category,home_branch',
@@ -88,18 +91,15 @@ describe.each(testDialects())('patron CSV commands on %s', (dialect) => {
 
 describe('stacks patrons, as an administrator runs it', () => {
   let dir: string;
-  const stacks = (args: string[]) => {
-    const result = spawnSync(process.execPath, [STACKS_BIN, ...args], {
-      env: childEnv({
+  const stacks = (args: string[]) =>
+    runStacks(args, {
+      cwd: dir,
+      env: {
         STACKS_DATA_DIR: join(dir, 'data'),
         STACKS_SEED_DEMO: 'false',
         STACKS_ADMIN_PASSWORD: 'a test passphrase',
-      }),
-      encoding: 'utf8',
-      cwd: dir,
+      },
     });
-    return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-  };
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'stacks-patron-cli-'));
   });

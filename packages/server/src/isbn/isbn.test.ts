@@ -13,10 +13,7 @@ import {
 } from './index.ts';
 
 const vectors = JSON.parse(
-  readFileSync(
-    new URL('../../../../../shared/testdata/isbn/isbn_issn_vectors.json', import.meta.url),
-    'utf8',
-  ),
+  readFileSync(new URL('../../../../testdata/isbn/isbn_issn_vectors.json', import.meta.url), 'utf8'),
 ) as {
   isbn_valid: Array<{ input: string }>;
   isbn_invalid: Array<{ source: string; input: string; error: string }>;

@@ -3,10 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { formatIssn, issnCheckDigit, issnToEan, normalizeIssn, validateIssn } from './index.ts';
 
 const vectors = JSON.parse(
-  readFileSync(
-    new URL('../../../../../shared/testdata/isbn/isbn_issn_vectors.json', import.meta.url),
-    'utf8',
-  ),
+  readFileSync(new URL('../../../../testdata/isbn/isbn_issn_vectors.json', import.meta.url), 'utf8'),
 ) as { issn: Array<{ op: string; input: string; expected?: string; error?: string }> };
 
 const STDNUM_PROBLEM: Record<string, string> = { InvalidChecksum: 'check-digit', InvalidLength: 'length' };

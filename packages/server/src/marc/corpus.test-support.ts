@@ -1,13 +1,13 @@
 /**
- * Test support (not a test): the shared MARC corpus in `shared/testdata/marc` beside the repository,
+ * Test support (not a test): the MARC test corpus in `testdata/marc` at the repository root,
  * and the record counts its SOURCES.md lists.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The corpus folder, found relative to this file (the repository is cloned beside `shared/`). */
-export const CORPUS = join(dirname(fileURLToPath(import.meta.url)), '../../../../../shared/testdata/marc');
+/** The corpus folder, found relative to this file (`testdata/marc` at the repository root). */
+export const CORPUS = join(dirname(fileURLToPath(import.meta.url)), '../../../../testdata/marc');
 
 /** One corpus file as SOURCES.md describes it. */
 export interface CorpusFile {

@@ -58,7 +58,7 @@ const directoryEnd = (bytes: Buffer) => bytes.indexOf(0x1e);
 const baseOf = (bytes: Buffer) => Number(bytes.toString('latin1', 12, 17));
 
 describe(parseIso2709.name, () => {
-  describe('the shared corpus', () => {
+  describe('the MARC test corpus', () => {
     it.each(isoFiles.map((file) => [file.path, file.records]))(
       '%s: every record slot is read without throwing (%i in SOURCES.md)',
       (path, records) => {

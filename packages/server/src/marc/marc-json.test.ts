@@ -140,7 +140,7 @@ describe(writeMarcJsonArray.name, () => {
 describe('toMarcJsonText', () => {
   it('writes exactly the text JSON.stringify gives for toMarcJson, for every corpus record', async () => {
     const { readdirSync, readFileSync } = await import('node:fs');
-    const base = new URL('../../../../../shared/testdata/marc/', import.meta.url);
+    const base = new URL('../../../../testdata/marc/', import.meta.url);
     let compared = 0;
     for (const entry of readdirSync(base, { recursive: true, withFileTypes: true })) {
       if (!entry.isFile() || !/\.(mrc|marc|usmarc|dat)$/.test(entry.name)) continue;

@@ -11,10 +11,10 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { decodeMarc8 } from './decode-marc8.ts';
 
-const CORPUS_DIR = fileURLToPath(new URL('../../../../../shared/testdata/marc/', import.meta.url));
+const CORPUS_DIR = fileURLToPath(new URL('../../../../testdata/marc/', import.meta.url));
 const FIXTURES_DIR = fileURLToPath(new URL('./fixtures/', import.meta.url));
 
-/** MARC-8 files of the shared corpus (see shared/testdata/marc/SOURCES.md; mislabelled files left out). */
+/** MARC-8 files of the corpus (see testdata/marc/SOURCES.md; mislabelled files left out). */
 const CORPUS = [
   'evergreen/hebrew.marc',
   'evergreen/jazz_1k.mrc',

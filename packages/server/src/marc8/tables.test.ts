@@ -8,9 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { type CharacterSet, parseCodeTables, renderTables } from '../../scripts/generate-marc8-tables.ts';
 import { decodeMarc8Detailed } from './decode-marc8.ts';
 
-const CODE_TABLES = fileURLToPath(
-  new URL('../../../../../shared/testdata/marc8/codetables.xml', import.meta.url),
-);
+const CODE_TABLES = fileURLToPath(new URL('../../../../testdata/marc8/codetables.xml', import.meta.url));
 const GENERATED = fileURLToPath(new URL('./tables.generated.ts', import.meta.url));
 
 const xml = readFileSync(CODE_TABLES, 'utf8');

@@ -144,7 +144,7 @@ describe.each(testDialects())('catalog routes on %s', (dialect) => {
 
   it('imports an uploaded MARC file in the background and reports its progress and problems', async () => {
     const upload = readFileSync(
-      new URL('../../../../../../shared/testdata/marc/marc-perl/badldr.usmarc', import.meta.url),
+      new URL('../../../../../testdata/marc/marc-perl/badldr.usmarc', import.meta.url),
     );
     const started = await s.as(cataloger, {
       method: 'POST',

@@ -7,7 +7,7 @@ import { fixedClock } from '../../kernel/clock.ts';
 import { type MarcRecord, parseIso2709 } from '../../marc/index.ts';
 import type { Branch } from '../branches/index.ts';
 
-const MARC = new URL('../../../../../../shared/testdata/marc/', import.meta.url);
+const MARC = new URL('../../../../../testdata/marc/', import.meta.url);
 const records = (file: string): MarcRecord[] =>
   parseIso2709(readFileSync(new URL(file, MARC))).flatMap((r) => (r.record ? [r.record] : []));
 

@@ -7,7 +7,7 @@ import { fixedClock } from '../../kernel/clock.ts';
 import { type MarcRecord, parseIso2709, readMarcFile } from '../../marc/index.ts';
 import { asReadResults } from './import-service.ts';
 
-const MARC = new URL('../../../../../../shared/testdata/marc/', import.meta.url);
+const MARC = new URL('../../../../../testdata/marc/', import.meta.url);
 const file = (name: string) => new URL(name, MARC).pathname;
 const readResults = (name: string) => parseIso2709(readFileSync(file(name)));
 

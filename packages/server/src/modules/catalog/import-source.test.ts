@@ -3,7 +3,7 @@ import { detectFileFormat } from '../../marc/index.ts';
 import type { PreparedInput } from './import-prepare.ts';
 import { importWorkerAvailable, preparedFromFile } from './import-source.ts';
 
-const MARC = new URL('../../../../../../shared/testdata/marc/', import.meta.url);
+const MARC = new URL('../../../../../testdata/marc/', import.meta.url);
 const file = (name: string) => new URL(name, MARC).pathname;
 
 async function all(source: AsyncIterable<PreparedInput>): Promise<PreparedInput[]> {
