@@ -1,5 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { Id, Instant, Nullable, Text } from './common.ts';
+import { MoneyMinor } from './money.ts';
 
 const StringList = (description: string) =>
   Type.Optional(Type.Array(Type.String({ maxLength: 200 }), { maxItems: 50, description }));
@@ -181,7 +182,7 @@ const ItemFields = {
   itemType: Text(32),
   copyNumber: Type.Optional(Nullable(Type.String({ maxLength: 32 }))),
   volume: Type.Optional(Nullable(Type.String({ maxLength: 100 }))),
-  priceMinor: Type.Optional(Nullable(Type.Integer({ minimum: 0 }))),
+  priceMinor: Type.Optional(Nullable(MoneyMinor({ description: 'replacement price, minor units' }))),
   publicNote: Type.Optional(Nullable(Type.String({ maxLength: 1000 }))),
   staffNote: Type.Optional(Nullable(Type.String({ maxLength: 1000 }))),
   status: Type.Optional(ItemStatus),
@@ -263,9 +264,16 @@ export const ImportUploadQuery = Type.Object(
 );
 
 const ImportProblem = Type.Object({
-  recordIndex: Type.Integer(),
-  byteOffset: Type.Integer(),
+  recordIndex: Type.Integer({ description: 'position of the record in the file, from 0' }),
+  byteOffset: Type.Integer({ description: 'byte offset of the problem itself in the file' }),
+  recordOffset: Type.Integer({ description: 'byte offset of the record’s first byte in the file' }),
   severity: Type.Union([Type.Literal('error'), Type.Literal('warning')]),
+  code: Nullable(
+    Type.String({
+      description: 'the reader’s code for the problem (e.g. INVALID_MARC8); null for the import’s own',
+    }),
+  ),
+  tag: Nullable(Type.String({ description: 'the field the problem is in; null for the whole record' })),
   message: Type.String(),
 });
 
@@ -339,6 +347,52 @@ export const ExportQuery = Type.Object(
   { additionalProperties: false },
 );
 export type ExportQuery = Static<typeof ExportQuery>;
+
+export const ExportProblem = Type.Object({
+  recordIndex: Type.Integer({ description: '0-based position of the record in the export' }),
+  recordId: Type.String(),
+  controlNumber: Nullable(Type.String({ description: 'the record’s 001' })),
+  tag: Nullable(Type.String({ description: 'the field’s tag as the catalog holds it' })),
+  severity: Type.Union([Type.Literal('error'), Type.Literal('warning')], {
+    description: 'error: data was left out or cut; warning: written in a repaired form, nothing lost',
+  }),
+  code: Type.String({
+    description: 'e.g. TAG_INVALID, SUBFIELD_CODE_INVALID, FIELD_TOO_LONG, RECORD_SKIPPED',
+  }),
+  message: Type.String(),
+});
+
+export const ExportReport = Type.Object({
+  format: ExportQuery.properties.format,
+  records: Type.Integer({ description: 'records read from the catalog' }),
+  written: Type.Integer({ description: 'records in the file' }),
+  repaired: Type.Integer({ description: 'records in the file with at least one repair' }),
+  skipped: Type.Integer({ description: 'records left out of the file' }),
+  problems: Type.Array(ExportProblem),
+  problemsOmitted: Type.Integer(),
+});
+
+export const ExportJob = Type.Object({
+  id: Id,
+  status: Type.Union([
+    Type.Literal('running'),
+    Type.Literal('done'),
+    Type.Literal('failed'),
+    Type.Literal('interrupted'),
+    Type.Literal('expired'),
+  ]),
+  format: ExportQuery.properties.format,
+  query: Type.String(),
+  recordsTotal: Type.Integer(),
+  recordsDone: Type.Integer(),
+  percent: Type.Integer({ minimum: 0, maximum: 100 }),
+  report: Nullable(ExportReport),
+  error: Nullable(Type.String()),
+  sizeBytes: Nullable(Type.Integer()),
+  fileName: Type.String(),
+  createdAt: Instant,
+  finishedAt: Nullable(Instant),
+});
 
 export const LabelsQuery = Type.Object(
   {

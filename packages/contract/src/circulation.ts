@@ -1,5 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { Id, Instant, LocalDate, Nullable, Text } from './common.ts';
+import { MoneyMinor } from './money.ts';
 
 const Barcode = Type.String({ minLength: 1, maxLength: 64, description: 'as scanned' });
 const Override = Type.Object(
@@ -290,13 +291,13 @@ export const CirculationRuleFields = {
   renewalsAllowed: Type.Integer({ minimum: 0 }),
   renewalPeriod: Nullable(Type.Integer({ minimum: 1 })),
   maxLoans: Nullable(Type.Integer({ minimum: 0 })),
-  finePerUnitMinor: Type.Integer({ minimum: 0, description: 'per day (day loans) or hour (hourly loans)' }),
+  finePerUnitMinor: MoneyMinor({ description: 'per day (day loans) or hour (hourly loans)' }),
   graceUnits: Type.Integer({ minimum: 0 }),
-  maxFineMinor: Nullable(Type.Integer({ minimum: 0 })),
+  maxFineMinor: Nullable(MoneyMinor()),
   holdsAllowed: Type.Integer({ minimum: 0 }),
   holdShelfDays: Type.Integer({ minimum: 1 }),
   lostAfterDays: Nullable(Type.Integer({ minimum: 1 })),
-  lostProcessingFeeMinor: Type.Integer({ minimum: 0 }),
+  lostProcessingFeeMinor: MoneyMinor(),
   refundLostOnReturn: Type.Boolean(),
   chargeClosedDays: Type.Boolean(),
 };

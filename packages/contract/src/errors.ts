@@ -19,6 +19,7 @@ export type ErrorResponse = Static<typeof ErrorResponse>;
 /** Codes any route may answer with, beyond the module's own. */
 export const COMMON_ERROR_CODES = [
   'VALIDATION_FAILED',
+  'INVALID_CHARACTER',
   'MALFORMED_JSON',
   'UNSUPPORTED_MEDIA_TYPE',
   'PAYLOAD_TOO_LARGE',

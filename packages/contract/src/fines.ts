@@ -1,11 +1,11 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { Id, Instant, Nullable, Text } from './common.ts';
+import { MAX_AMOUNT_MINOR, MoneyMinor } from './money.ts';
 
 /** An amount someone asks for: a positive whole number of minor units (cents), e.g. 250 for 2.50. */
-const AmountMinor = Type.Integer({
+const AmountMinor = MoneyMinor({
   minimum: 1,
-  maximum: Number.MAX_SAFE_INTEGER,
-  description: 'positive whole number of minor units (e.g. 250 for 2.50)',
+  description: `positive whole number of minor units (e.g. 250 for 2.50), at most ${MAX_AMOUNT_MINOR}`,
 });
 
 /** What the patron is charged for. */
@@ -54,7 +54,7 @@ export const ManualFeeKind = Type.Union([
 /** How money changed hands. */
 export const PaymentMethod = Type.Union([Type.Literal('cash'), Type.Literal('card'), Type.Literal('other')]);
 
-const IdempotencyKey = Type.String({
+export const IdempotencyKey = Type.String({
   minLength: 1,
   maxLength: 200,
   description: 'a key of your choosing: retrying the request with the same key returns the first result',

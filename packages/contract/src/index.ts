@@ -6,6 +6,7 @@ export * from './common.ts';
 export * from './errors.ts';
 export * from './fines.ts';
 export * from './health.ts';
+export * from './money.ts';
 export * from './notices.ts';
 export * from './patrons.ts';
 export * from './permissions.ts';

@@ -1,5 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { Id, Instant, LocalDate, Nullable, Text } from './common.ts';
+import { IdempotencyKey } from './fines.ts';
+import { MAX_BALANCE_MINOR, MoneyMinor } from './money.ts';
 
 // ---------------------------------------------------------------- categories
 
@@ -27,13 +29,15 @@ export const PatronCategory = Type.Object({
 export type PatronCategory = Static<typeof PatronCategory>;
 
 const Age = Type.Integer({ minimum: 0, maximum: 150 });
+/** A category's fine limit: an unpaid balance, so up to MAX_BALANCE_MINOR. */
+const FineLimitMinor = Type.Integer({ minimum: 0, maximum: MAX_BALANCE_MINOR });
 
 export const CreatePatronCategoryRequest = Type.Object(
   {
     code: CategoryCode,
     name: Text(200),
     loanLimit: Type.Integer({ minimum: 0 }),
-    fineLimitMinor: Type.Optional(Nullable(Type.Integer({ minimum: 0 }))),
+    fineLimitMinor: Type.Optional(Nullable(FineLimitMinor)),
     enrolmentMonths: Type.Integer({ minimum: 1, maximum: 120 }),
     ageMin: Type.Optional(Nullable(Age)),
     ageMax: Type.Optional(Nullable(Age)),
@@ -46,7 +50,7 @@ export const UpdatePatronCategoryRequest = Type.Object(
   {
     name: Type.Optional(Text(200)),
     loanLimit: Type.Optional(Type.Integer({ minimum: 0 })),
-    fineLimitMinor: Type.Optional(Nullable(Type.Integer({ minimum: 0 }))),
+    fineLimitMinor: Type.Optional(Nullable(FineLimitMinor)),
     enrolmentMonths: Type.Optional(Type.Integer({ minimum: 1, maximum: 120 })),
     ageMin: Type.Optional(Nullable(Age)),
     ageMax: Type.Optional(Nullable(Age)),
@@ -67,7 +71,11 @@ const CardBarcode = Type.String({
   pattern: '^[\\x21-\\x7e]+$',
   description: 'library card barcode',
 });
-const Pin = Type.String({ pattern: '^\\d{4,8}$', description: '4 to 8 digits' });
+const Pin = Type.String({
+  minLength: 4,
+  maxLength: 64,
+  description: '4 to 64 characters, digits or a passphrase; trivial PINs such as 0000 or 1234 are refused',
+});
 const Language = Type.String({ minLength: 2, maxLength: 12, description: 'language code, e.g. en, es' });
 
 /** A patron record as staff see it (the PIN never leaves the server; `hasPin` says whether one is set). */
@@ -184,6 +192,13 @@ export const DuplicateCheckResponse = Type.Object({ candidates: Type.Array(Dupli
 
 export const CardBarcodeParams = Type.Object({ barcode: Type.String({ minLength: 1, maxLength: 64 }) });
 
+/** A membership renewal; the key may come as the `Idempotency-Key` header instead. */
+export const RenewMembershipRequest = Type.Object(
+  { idempotencyKey: Type.Optional(IdempotencyKey) },
+  { additionalProperties: false },
+);
+export type RenewMembershipRequest = Static<typeof RenewMembershipRequest>;
+
 export const SetPinRequest = Type.Object(
   { pin: Nullable(Pin) },
   { additionalProperties: false, description: 'null clears the PIN' },
@@ -223,9 +238,7 @@ export const ReplaceCardRequest = Type.Object(
   {
     cardBarcode: Type.Optional(Nullable(CardBarcode)),
     reason: Type.Optional(Nullable(Type.String({ maxLength: 200, description: 'e.g. lost, damaged' }))),
-    feeMinor: Type.Optional(
-      Type.Integer({ minimum: 0, description: 'replacement fee to charge (minor units)' }),
-    ),
+    feeMinor: Type.Optional(MoneyMinor({ description: 'replacement fee to charge (minor units)' })),
   },
   { additionalProperties: false },
 );
@@ -288,7 +301,7 @@ export type PatronImportReport = Static<typeof PatronImportReport>;
 export const PatronLoginRequest = Type.Object(
   {
     cardBarcode: Type.String({ minLength: 1, maxLength: 64 }),
-    pin: Type.String({ minLength: 1, maxLength: 16 }),
+    pin: Type.String({ minLength: 1, maxLength: 64 }),
   },
   { additionalProperties: false },
 );

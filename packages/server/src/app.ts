@@ -10,10 +10,12 @@ import { type BranchService, createBranchService } from './modules/branches/inde
 import {
   type CatalogService,
   createCatalogService,
+  createExportJobs,
   createExportService,
   createImportJobs,
   createImportService,
   createProcessingService,
+  type ExportJobs,
   type ExportService,
   type ImportJobs,
   type ImportService,
@@ -42,6 +44,7 @@ export interface Services {
   branches: BranchService;
   catalog: CatalogService;
   catalogExport: ExportService;
+  catalogExportJobs: ExportJobs;
   catalogImport: ImportService;
   catalogImportJobs: ImportJobs;
   circulation: Circulation;
@@ -92,6 +95,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const db = database.db;
   const branches = createBranchService({ db, clock });
   const catalogImport = createImportService({ database, clock, branches });
+  const catalogExport = createExportService({ database, branches });
   const notices = createNoticeService({ db, clock, config, log });
   const jobs = createJobRunner({ db, clock, log, holder: `${hostname()}:${process.pid}` });
   jobs.register(noticesSendJob(notices));
@@ -108,7 +112,14 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     }),
     branches,
     catalog: createCatalogService({ database, clock }),
-    catalogExport: createExportService({ database, branches }),
+    catalogExport,
+    catalogExportJobs: createExportJobs({
+      database,
+      clock,
+      exports: catalogExport,
+      log,
+      dataDir: config.dataDir,
+    }),
     catalogImport,
     catalogImportJobs: createImportJobs({ database, clock, imports: catalogImport, log }),
     fines: createFinesService({ db, clock, currency: config.currency }),

@@ -90,9 +90,12 @@ program
   .requiredOption('--format <format>', 'iso2709, marcxml or json')
   .option('--query <query>', 'only the records this search finds (same syntax as the catalog search)')
   .requiredOption('--out <file>', 'file to write')
+  .option('--report <file>', 'write every repair and left-out record as JSON to this file')
   .addHelpText(
     'after',
-    '\nExample:\n  stacks export --format marcxml --query "subject:cooking" --out cooking.xml',
+    '\nValues a format cannot carry are repaired (or the field or record left out) and reported; the file is\n' +
+      'written whole or not at all. Exit code 0 when the file is complete, repairs included; 1 when the export stopped.\n' +
+      'Example:\n  stacks export --format marcxml --query "subject:cooking" --out cooking.xml --report cooking-report.json',
   )
   .action(exportRecords);
 

@@ -12,7 +12,7 @@ vi.setConfig({ testTimeout: BROWSER_TEST_TIMEOUT_MS });
 
 const SEED = systemActor('test');
 const CARD = '2000999';
-const PIN = '1234';
+const PIN = '2468';
 
 /** Asserts axe-core finds no serious or critical WCAG 2.1 AA problem, naming them when it does. */
 async function expectAccessible(page: Page, name: string) {

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { systemActor } from '../src/kernel/actor.ts';
+import { DAMAGED, storeAsIs } from '../src/modules/catalog/export.test-support.ts';
 import {
   hasChromium,
   launchBrowser,
@@ -143,9 +144,10 @@ describe.skipIf(!hasChromium).each(testDialects())(
       expect(await rows.count()).toBeGreaterThan(0);
       const first = (await rows.first().locator('td').allTextContents()).map((s) => s.trim());
       expect(Number(first[0])).toBeGreaterThan(0); // record number in the file, from 1
-      expect(Number.isInteger(Number(first[1]))).toBe(true); // byte offset
-      expect(['Error', 'Warning']).toContain(first[2]);
-      expect(first[3]).not.toBe('');
+      expect(first[1]).toMatch(/^(\w{3}|—)$/); // the field, or a dash for the whole record
+      expect(first[2]).toMatch(/^\d+( \(record at \d+\))?$/); // the problem's byte offset (and its record's)
+      expect(['Error', 'Warning']).toContain(first[3]);
+      expect(first[4]).not.toBe('');
       await shot('staff-import-problems');
       // A long list starts with its first 50; the button shows the rest.
       expect(await rows.count()).toBe(50);
@@ -183,24 +185,49 @@ describe.skipIf(!hasChromium).each(testDialects())(
       await page.setViewportSize({ width: 1280, height: 900 });
     });
 
-    it('exports the current search, or the whole catalog, as a download link', async () => {
+    it('exports the current search as a job, then offers the file and its report', async () => {
       await page.goto(`${server.baseUrl}/staff/catalog?q=atlas`);
       await page.getByRole('heading', { level: 1, name: 'Catalog' }).waitFor();
       const region = page.getByRole('region', { name: 'Export' });
       await region.getByRole('radio', { name: 'MARCXML (.xml)' }).check();
-      const link = region.getByRole('link', { name: /^Export the records found by “atlas”/ });
+      const whole = region.getByRole('button', { name: /^Export the whole catalog as MARCXML/ });
+      expect(await whole.count()).toBe(1);
+      await region.getByRole('button', { name: /^Export the records found by “atlas” as MARCXML/ }).click();
+      const report = region.getByRole('region', { name: 'Export report' });
+      await report.waitFor({ timeout: 60_000 });
+      expect(await region.getByRole('status').textContent()).toBe('Finished: 1 record(s) in the file.');
+      expect(await report.locator('[data-export-count="written"]').textContent()).toBe('1');
+      expect(await report.locator('[data-export-count="skipped"]').textContent()).toBe('0');
+      expect(await report.textContent()).toContain('Nothing had to be repaired.');
+      const link = report.getByRole('link', { name: /^Download catalog-\d{4}-\d{2}-\d{2}\.xml$/ });
       const href = (await link.getAttribute('href')) ?? '';
-      expect(href).toBe('/api/catalog/export?format=marcxml&q=atlas');
-      expect(await link.getAttribute('download')).not.toBeNull();
+      expect(href).toMatch(/^\/api\/catalog\/exports\/[0-9a-f-]{36}\/file$/);
       const file = await page.request.get(new URL(href, server.baseUrl).href);
       expect(file.headers()['content-disposition']).toMatch(
         /^attachment; filename="catalog-\d{4}-\d{2}-\d{2}\.xml"$/,
       );
       expect(await file.text()).toContain('An atlas</subfield>');
-      expect(await region.getByRole('link', { name: /^Export the whole catalog/ }).getAttribute('href')).toBe(
-        '/api/catalog/export?format=marcxml',
+      await noSeriousAxeViolations();
+    });
+
+    it('lists each repair of a damaged record in the export report, linked to the record', async () => {
+      const damagedId = await storeAsIs(server.app, DAMAGED);
+      await page.goto(`${server.baseUrl}/staff/catalog?q=damaged`);
+      const region = page.getByRole('region', { name: 'Export' });
+      await region.getByRole('radio', { name: 'ISO 2709 (.mrc)' }).check();
+      await region.getByRole('button', { name: /^Export the records found by “damaged”/ }).click();
+      const report = region.getByRole('region', { name: 'Export report' });
+      await report.waitFor({ timeout: 60_000 });
+      expect(await report.locator('[data-export-count="repaired"]').textContent()).toBe('1');
+      const rows = report.getByRole('table').getByRole('row');
+      expect(await rows.count()).toBe(6);
+      const leftOut = rows.filter({ hasText: '0°1' });
+      expect(await leftOut.textContent()).toContain('Record 1 (001 dmg-1)0°1Error');
+      expect(await leftOut.getByRole('link', { name: 'Record 1' }).getAttribute('href')).toBe(
+        `/staff/catalog/records/${damagedId}`,
       );
       await noSeriousAxeViolations();
+      await shot('staff-catalog-export-report');
     });
 
     it('adds and changes items on a record, with downloads and label PDFs', async () => {

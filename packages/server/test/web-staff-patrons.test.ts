@@ -236,12 +236,23 @@ describe.skipIf(!hasChromium).each(testDialects())(
     });
 
     it('renews the membership and places, suspends, resumes and cancels a hold', async () => {
+      // Due to expire within the month (a renewal reaches one period from today, no further).
+      const soon = new Date(Date.now() + 20 * 86_400_000).toISOString().slice(0, 10);
+      await db().updateTable('patrons').set({ expires_on: soon }).where('id', '=', ann.id).execute();
       const before = await expiresOn();
       await page.getByRole('button', { name: 'Renew membership' }).focus();
       await page.keyboard.press('Enter');
       await announced('Membership renewed until');
       const after = await expiresOn();
       expect(after > before).toBe(true);
+      // The client sent an idempotency key with the renewal.
+      const renewal = await db()
+        .selectFrom('audit_log')
+        .select('changes')
+        .where('entity_id', '=', ann.id)
+        .where('action', '=', 'patron.renewed')
+        .executeTakeFirstOrThrow();
+      expect(JSON.parse(String(renewal.changes)).idempotencyKey).toMatch(/^staff-[0-9a-f]{32}$/);
 
       // A record id that does not exist: the API's message.
       await typeInto('Record id', 'no-such-record');

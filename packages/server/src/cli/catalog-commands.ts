@@ -1,6 +1,7 @@
 import { createWriteStream } from 'node:fs';
-import { stat, writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { systemActor } from '../kernel/actor.ts';
 import {
@@ -9,6 +10,7 @@ import {
   type ImportReport,
   isExportFormat,
   type MatchPoint,
+  newExportReport,
   writeExport,
 } from '../modules/catalog/index.ts';
 import { CliError, withApp } from './context.ts';
@@ -84,24 +86,78 @@ export async function importFiles(files: string[], flags: ImportFlags): Promise<
   if (flags.report) await writeFile(resolve(flags.report), `${JSON.stringify(reports, null, 2)}\n`);
 }
 
-/** `stacks export`: records (all, or those a query finds) with their items, in any of the three formats. */
-export async function exportRecords(flags: { format: string; query?: string; out: string }): Promise<void> {
+/**
+ * Writes `chunks` to `path` whole or not at all: to a temporary file beside it first, renamed to `path`
+ * once complete. When `chunks` fails (or the disk does), the temporary file is removed, `path` is left
+ * as it was, and the error is thrown on.
+ */
+export async function writeWholeFile(
+  path: string,
+  chunks: AsyncIterable<Uint8Array | string>,
+): Promise<void> {
+  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.part`);
+  try {
+    await pipeline(Readable.from(chunks), createWriteStream(temporary, { flags: 'wx' }));
+    await rename(temporary, path);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw error;
+  }
+}
+
+/**
+ * `stacks export`: records (all, or those a query finds) with their items, in any of the three formats.
+ * One record never stops it: what a format cannot carry is repaired or left out, said in the summary
+ * (and every repair in `--report FILE`, as JSON). The file is written whole or not at all. Exit code 0
+ * when the file is complete (repairs included), 1 when the export stopped (the file is then not
+ * written, an older one at that path left as it was).
+ */
+export async function exportRecords(flags: {
+  format: string;
+  query?: string;
+  out: string;
+  report?: string;
+}): Promise<void> {
   const format = flags.format;
   if (!isExportFormat(format)) throw new CliError('--format must be iso2709, marcxml or json', 2);
+  const out = resolve(flags.out);
   await withApp(async (app) => {
-    const total = (await app.services.catalog.search({ q: flags.query ?? '', limit: 1 })).total;
-    const bar = progressBar(`exporting to ${flags.out}`);
+    const exports = app.services.catalogExport;
+    const total = await exports.countRecords(flags.query ?? '');
+    const bar = progressBar(`exporting to ${out}`);
     let count = 0;
     async function* counted() {
-      for await (const record of app.services.catalogExport.exportRecords(flags.query ?? '')) {
+      for await (const entry of exports.exportRecords(flags.query ?? '')) {
         count++;
         if (count % 500 === 0) bar(count, total, `${count} records`);
-        yield record;
+        yield entry;
       }
     }
-    await pipeline(writeExport(counted(), format), createWriteStream(resolve(flags.out)));
+    const report = newExportReport(format);
+    try {
+      await writeWholeFile(out, writeExport(counted(), format, report));
+    } catch (error) {
+      bar.done();
+      throw new CliError(
+        `export stopped after ${count} record(s): ${(error as Error).message}; ${out} was not written`,
+        1,
+      );
+    }
     bar(total, total, `${count} records`);
     bar.done();
-    console.log(`Exported ${count} record(s) to ${resolve(flags.out)} (${flags.format})`);
+    console.log(
+      `Exported ${report.written} record(s) to ${out} (${format}): ${report.repaired} repaired, ${report.skipped} left out`,
+    );
+    const shown = flags.report ? 5 : 20;
+    for (const p of report.problems.slice(0, shown))
+      console.log(
+        `  record ${p.recordIndex + 1} (id ${p.recordId}${p.controlNumber ? `, 001 ${p.controlNumber}` : ''}) ${p.severity}: ${p.message}`,
+      );
+    const more = report.problems.length + report.problemsOmitted - Math.min(report.problems.length, shown);
+    if (more > 0)
+      console.log(
+        `  … ${more} more problem(s)${flags.report ? ` in ${resolve(flags.report)}` : '; write them all with --report FILE'}`,
+      );
+    if (flags.report) await writeFile(resolve(flags.report), `${JSON.stringify(report, null, 2)}\n`);
   });
 }

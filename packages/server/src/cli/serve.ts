@@ -71,8 +71,21 @@ export async function serve(flags: { port?: string; host?: string }): Promise<vo
     if (closing) return;
     closing = true;
     log.info({ signal }, 'shutting down');
+    // Requests in flight get a grace period to finish; a request still running after it (a long
+    // export, a slow client) does not keep the server from stopping.
+    setTimeout(() => {
+      log.warn(
+        { signal, graceMs: SHUTDOWN_GRACE_MS },
+        'requests still running at the end of the grace period; exiting',
+      );
+      process.exit(1);
+    }, SHUTDOWN_GRACE_MS).unref();
+    // Closing the server ends only the connections idle at that moment: one whose request finishes
+    // later would be kept alive for its client. End each as soon as its request is answered.
+    const reaper = setInterval(() => http.server.closeIdleConnections(), 50).unref();
     try {
       await http.close();
+      clearInterval(reaper);
       await checkpointer?.stop();
       await app.close();
     } finally {
@@ -82,6 +95,9 @@ export async function serve(flags: { port?: string; host?: string }): Promise<vo
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
 }
+
+/** How long a shutdown waits for requests in flight before the process exits anyway. */
+const SHUTDOWN_GRACE_MS = 10_000;
 
 /**
  * How far V8 lets the old generation grow past what the last full collection kept before it starts the

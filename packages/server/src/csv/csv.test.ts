@@ -80,6 +80,39 @@ describe(formatCsvField.name, () => {
   });
 });
 
+describe('formula injection', () => {
+  it.each([
+    ['=HYPERLINK("http://x","y")', `"'=HYPERLINK(""http://x"",""y"")"`],
+    ["+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"],
+    ['-2+3', "'-2+3"],
+    ['@SUM(A1)', "'@SUM(A1)"],
+    ['\tx', "'\tx"],
+    ['\rx', `"'\rx"`],
+    ['=1,2', `"'=1,2"`],
+    ['a=b', 'a=b'],
+    ["'quoted", "'quoted"],
+    ["'=x", "''=x"],
+  ])('writes %j as %j', (value, expected) => {
+    expect(formatCsvField(value)).toBe(expected);
+  });
+
+  it('writes numbers and booleans as they are, negative numbers included', () => {
+    expect(formatCsvRow([-250, 0, true, '-250'])).toBe("-250,0,true,'-250\r\n");
+  });
+
+  it('reads a neutralised field back without its quote mark, and leaves other quote marks alone', () => {
+    const rows = [
+      ['=HYPERLINK("http://x","y")', "+cmd|' /C calc'!A0", '-2+3', '@SUM(A1)', '\tx', '\rx', "'=x", "''-1"],
+    ];
+    expect(fieldsOf(writeCsv(rows))).toEqual(rows);
+    expect(fieldsOf("'plain,'',''=x,'@a,\"'+b\"\r\n")).toEqual([["'plain", "''", "'=x", '@a', '+b']]);
+  });
+
+  it('refuses text holding U+0000, naming its line', () => {
+    expect(() => parseCsv('a,b\r\n1,2\r\nx\u0000,y\r\n')).toThrow(/^line 3: a NUL character \(U\+0000\)/);
+  });
+});
+
 describe(writeCsv.name, () => {
   it('ends every record with CRLF and writes null as an empty field', () => {
     expect(formatCsvRow(['a', null, 3, true, undefined])).toBe('a,,3,true,\r\n');

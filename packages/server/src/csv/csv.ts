@@ -3,6 +3,16 @@
  * alone and a missing final line break are accepted too), fields that hold a comma, a quote or a
  * line break enclosed in double quotes, and a quote inside such a field written twice. Pure: text in,
  * rows out, and back; no I/O. Spreadsheets write a UTF-8 byte order mark first; the reader drops it.
+ *
+ * Formula injection: a spreadsheet opening a CSV file runs a cell that starts with `=`, `+`, `-` or `@`
+ * (or a tab or carriage return before one) as a formula, so `=HYPERLINK(…)` typed in as a patron's name
+ * would become a live link or command in whoever opens the export. The writer puts a single quote `'`
+ * before any text field that starts with one of those characters (`-2+3` is written `'-2+3`), which
+ * spreadsheets show as text; numbers and booleans passed as such are written as they are. The reader
+ * undoes it: a field that starts with `'` followed by one of those characters loses the `'`, as a
+ * spreadsheet shows it. Text that already starts with quote marks before such a character gets one more,
+ * so whatever this writer wrote reads back exactly.
+ * The reader refuses text holding U+0000, which the databases cannot store as text.
  */
 
 /** One record of a file: its fields and the line it starts on (1-based, counting physical lines). */
@@ -34,6 +44,11 @@ export class CsvSyntaxError extends Error {
 export function parseCsv(text: string): CsvRecord[] {
   const records: CsvRecord[] = [];
   const source = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const nul = source.indexOf('\0');
+  if (nul !== -1) {
+    const line = source.slice(0, nul).split('\n').length;
+    throw new CsvSyntaxError('a NUL character (U+0000) is not allowed', line);
+  }
   const length = source.length;
   let i = 0;
   let line = 1;
@@ -83,7 +98,7 @@ export function parseCsv(text: string): CsvRecord[] {
         }
         field = source.slice(from, i);
       }
-      fields.push(field);
+      fields.push(NEUTRALISED.test(field) ? field.slice(1) : field);
       if (source[i] === ',') {
         i++;
         continue;
@@ -102,15 +117,32 @@ export function parseCsv(text: string): CsvRecord[] {
 }
 
 const NEEDS_QUOTES = /[",\r\n]|^\s|\s$/;
+/**
+ * Text the writer puts a `'` before: what a spreadsheet would run as a formula, and (so that reading
+ * takes off exactly what writing added) such text already behind quote marks.
+ */
+const FORMULA_START = /^'*[=+\-@\t\r]/;
+/** A field as the writer neutralises it: one `'` more before such text. */
+const NEUTRALISED = /^''*[=+\-@\t\r]/;
 
-/** One field as RFC 4180 writes it: quoted (quotes doubled) when it holds a comma, quote, line break or edge space. */
+/**
+ * One text field as RFC 4180 writes it: quoted (quotes doubled) when it holds a comma, quote, line break
+ * or edge space; and a `'` first when it starts with `=`, `+`, `-`, `@`, a tab or a carriage return, so
+ * no spreadsheet runs it as a formula.
+ */
 export function formatCsvField(value: string): string {
-  return NEEDS_QUOTES.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+  const text = FORMULA_START.test(value) ? `'${value}` : value;
+  return NEEDS_QUOTES.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
-/** One record followed by CRLF. `null` and `undefined` are written as empty fields. */
+/**
+ * One record followed by CRLF. `null` and `undefined` are written as empty fields; numbers and booleans
+ * as they are (a negative number is a number, not a formula); text through {@link formatCsvField}.
+ */
 export function formatCsvRow(fields: readonly (string | number | boolean | null | undefined)[]): string {
-  return `${fields.map((f) => (f === null || f === undefined ? '' : formatCsvField(String(f)))).join(',')}\r\n`;
+  return `${fields
+    .map((f) => (f === null || f === undefined ? '' : typeof f === 'string' ? formatCsvField(f) : String(f)))
+    .join(',')}\r\n`;
 }
 
 /** A whole file: every record in turn, each ending in CRLF. */

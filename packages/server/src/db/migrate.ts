@@ -13,6 +13,9 @@ import { migration as m0009 } from './migrations/0009-notices-jobs.ts';
 import { migration as m0010 } from './migrations/0010-search-speed.ts';
 import { migration as m0011 } from './migrations/0011-circulation-speed.ts';
 import { migration as m0012 } from './migrations/0012-circulation-writes.ts';
+import { migration as m0013 } from './migrations/0013-loans-returned-item.ts';
+import { migration as m0014 } from './migrations/0014-record-sources.ts';
+import { migration as m0015 } from './migrations/0015-catalog-exports.ts';
 import type { StacksMigration } from './migrations/migration.ts';
 
 /** Every migration in order. Names never change once released; new ones are appended. */
@@ -29,6 +32,9 @@ const MIGRATIONS: Record<string, StacksMigration> = {
   '0010-search-speed': m0010,
   '0011-circulation-speed': m0011,
   '0012-circulation-writes': m0012,
+  '0013-loans-returned-item': m0013,
+  '0014-record-sources': m0014,
+  '0015-catalog-exports': m0015,
 };
 
 function migrator(database: Database, all: Record<string, StacksMigration> = MIGRATIONS): Migrator {

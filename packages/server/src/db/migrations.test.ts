@@ -31,6 +31,8 @@ const DECLARED: Record<keyof DB, true> = {
   item_types: true,
   items: true,
   catalog_imports: true,
+  catalog_exports: true,
+  catalog_record_sources: true,
   bib_facets: true,
   bib_subject_headings: true,
   patron_categories: true,

@@ -26,6 +26,8 @@ export interface DB {
   item_types: ItemTypeRow;
   items: ItemRow;
   catalog_imports: CatalogImportRow;
+  catalog_exports: CatalogExportRow;
+  catalog_record_sources: CatalogRecordSourceRow;
   bib_facets: BibFacetRow;
   bib_subject_headings: BibSubjectHeadingRow;
   patron_categories: PatronCategoryRow;
@@ -259,6 +261,34 @@ export interface CatalogImportRow {
   created_at: string;
   updated_at: string;
   finished_at: string | null;
+}
+
+export interface CatalogExportRow {
+  id: string;
+  status: string;
+  format: string;
+  query: string;
+  records_total: number;
+  records_done: number;
+  size_bytes: number | null;
+  report: string | null;
+  error: string | null;
+  created_by: string | null;
+  created_at: string;
+  updated_at: string;
+  finished_at: string | null;
+}
+
+/** An imported record's original bytes (see migration 0014-record-sources). */
+export interface CatalogRecordSourceRow {
+  id: string;
+  record_id: string;
+  /** iso2709 | marcxml | marc-json */
+  format: string;
+  /** Written as bytes; read back as a Buffer on both dialects. */
+  original: Uint8Array;
+  imported_at: string;
+  import_id: string | null;
 }
 
 /** What search counts facets on, one narrow row per record (see migration 0006). */

@@ -6,6 +6,9 @@ const EXACT: Record<string, number> = {
   MALFORMED_JSON: 400,
   WEAK_PASSWORD: 400,
   UNKNOWN_PERMISSION: 400,
+  // A single amount over MAX_AMOUNT_MINOR (kernel/money.ts): bad input. BALANCE_LIMIT (a charge that
+  // would take an account past MAX_BALANCE_MINOR) is a refused business rule, 422.
+  AMOUNT_TOO_LARGE: 400,
   UNAUTHENTICATED: 401,
   INVALID_CREDENTIALS: 401,
   FORBIDDEN: 403,
@@ -100,8 +103,16 @@ export function errorHandler(
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return send(reply, 415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the request body as application/json');
-    case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return send(reply, 413, 'PAYLOAD_TOO_LARGE', 'The request body is too large');
+    case 'FST_ERR_CTP_BODY_TOO_LARGE': {
+      const limitBytes = request.routeOptions.bodyLimit;
+      return send(
+        reply,
+        413,
+        'PAYLOAD_TOO_LARGE',
+        `The request body is larger than the ${limitBytes.toLocaleString('en-US')} bytes this request takes`,
+        { limitBytes },
+      );
+    }
   }
   if (error instanceof SyntaxError && fe.statusCode === 400) {
     return send(reply, 400, 'MALFORMED_JSON', `The request body is not valid JSON: ${error.message}`);

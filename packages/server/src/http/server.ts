@@ -10,6 +10,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import helmet from 'helmet';
 import type { Logger as PinoLogger } from 'pino';
 import type { App } from '../app.ts';
+import { AppError } from '../kernel/app-error.ts';
 import { VERSION } from '../version.ts';
 import { errorHandler, notFoundHandler } from './error-handler.ts';
 import { registerAuth } from './plugins/auth.ts';
@@ -74,6 +75,24 @@ export async function buildHttpServer(app: App, options: HttpOptions = {}): Prom
 
   fastify.setErrorHandler(errorHandler);
   fastify.setNotFoundHandler(notFoundHandler);
+  // U+0000 is refused in every parsed input before validation: PostgreSQL cannot store it in text (and
+  // would fail the request with a 500), so both dialects refuse it alike, naming the field.
+  fastify.addHook('preValidation', (request, _reply, done) => {
+    for (const [part, value] of [
+      ['params', request.params],
+      ['querystring', request.query],
+      ['body', request.body],
+    ] as const) {
+      const path = nulPath(value, part !== 'body');
+      if (path !== null) {
+        const field = [part, ...path].join('/');
+        const message = `${field} contains a NUL character (U+0000), which is not allowed`;
+        done(new AppError('INVALID_CHARACTER', message, { field, issues: [{ field, message }] }));
+        return;
+      }
+    }
+    done();
+  });
   fastify.addSchema(ErrorResponse);
 
   // Helmet's security headers on every answer. The middleware is built once: the Fastify plugin for
@@ -154,6 +173,41 @@ export async function buildHttpServer(app: App, options: HttpOptions = {}): Prom
   }
   await fastify.ready();
   return fastify;
+}
+
+/**
+ * Where a U+0000 is in parsed input: the path of keys to a string (or an object key) holding one, a
+ * key shown with the character escaped; null when there is none. Walks plain objects and arrays (and
+ * with `anyObject` the object at the top, as the query string parser makes its own kind), never an
+ * upload's stream, and without recursion, so a deeply nested body cannot exhaust the stack.
+ */
+function nulPath(input: unknown, anyObject: boolean): string[] | null {
+  if (typeof input === 'string') return input.includes('\0') ? [] : null;
+  type Node = { value: object; key: string; parent: Node | null };
+  const pathOf = (node: Node, last: string): string[] => {
+    const keys = [last.replaceAll('\0', '\\u0000')];
+    for (let n: Node | null = node; n?.parent; n = n.parent) keys.push(n.key);
+    return keys.reverse();
+  };
+  const walkable = (value: unknown): value is object => {
+    if (value === null || typeof value !== 'object') return false;
+    if (Array.isArray(value)) return true;
+    const proto = Object.getPrototypeOf(value);
+    return proto === Object.prototype || proto === null;
+  };
+  if (!(walkable(input) || (anyObject && input !== null && typeof input === 'object'))) return null;
+  const stack: Node[] = [{ value: input, key: '', parent: null }];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    const entries: [string, unknown][] = Array.isArray(node.value)
+      ? node.value.map((v, i) => [String(i), v])
+      : Object.entries(node.value);
+    for (const [key, value] of entries) {
+      if (key.includes('\0') || (typeof value === 'string' && value.includes('\0'))) return pathOf(node, key);
+      if (walkable(value)) stack.push({ value, key, parent: node });
+    }
+  }
+  return null;
 }
 
 /** One Ajv for JSON bodies (types as sent) and one for text parts (query, params, headers: coerced). */

@@ -1,5 +1,6 @@
+import * as contract from '@stacks/contract';
 import { describe, expect, it } from 'vitest';
-import { accrue, addMinor, formatMinor, minorDigits } from './money.ts';
+import { accrue, addMinor, formatMinor, MAX_AMOUNT_MINOR, MAX_BALANCE_MINOR, minorDigits } from './money.ts';
 
 describe('money in minor units', () => {
   it('adds amounts and refuses anything but whole minor units', () => {
@@ -29,5 +30,12 @@ describe('money in minor units', () => {
   ])('formats %i %s as %s', (amount, currency, text) => {
     expect(formatMinor(amount, currency)).toBe(text);
     expect(minorDigits(currency)).toBe(currency === 'JPY' ? 0 : currency === 'KWD' ? 3 : 2);
+  });
+
+  it('has the same limits as the request schemas, far inside exact integer range', () => {
+    expect(MAX_AMOUNT_MINOR).toBe(contract.MAX_AMOUNT_MINOR);
+    expect(MAX_BALANCE_MINOR).toBe(contract.MAX_BALANCE_MINOR);
+    expect(MAX_BALANCE_MINOR).toBeGreaterThanOrEqual(MAX_AMOUNT_MINOR);
+    expect(MAX_BALANCE_MINOR * 900_000).toBeLessThan(Number.MAX_SAFE_INTEGER);
   });
 });

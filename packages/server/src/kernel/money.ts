@@ -4,6 +4,25 @@
  */
 export type Minor = number;
 
+/**
+ * The largest single amount of money the services take, in minor units: 1,000,000,000 is 10 million in
+ * a currency with two decimals (100,000 in three, a billion yen). Every charge, fee, payment, waiver,
+ * refund, fine rate and cap, processing fee and replacement price is at most this much, and no loan's
+ * overdue fine grows past it. The request schemas use the same value (`@stacks/contract`, checked by a
+ * test); it is defined here too so pure code such as the import worker does not load the contract.
+ */
+export const MAX_AMOUNT_MINOR = 1_000_000_000;
+
+/**
+ * The most a patron's account may owe, in minor units (100 million in a two-decimal currency). A charge
+ * someone enters that would take the account past it is refused (BALANCE_LIMIT); one circulation works
+ * out (an overdue fine, a lost item) is reduced to what fits. Fine limits of patron categories are at
+ * most this. It keeps every sum of money far inside the range numbers count exactly in (2^53 − 1, about
+ * 9 × 10^15, in JavaScript and JSON; the columns are 64-bit integers on both dialects): even a sum over
+ * 900,000 accounts owing this much each is exact.
+ */
+export const MAX_BALANCE_MINOR = 10_000_000_000;
+
 function assertMinor(value: number, what: string): void {
   if (!Number.isSafeInteger(value)) throw new RangeError(`${what} must be an integer number of minor units`);
 }

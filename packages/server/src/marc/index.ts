@@ -10,7 +10,10 @@ export { DETECT_BYTES, detectMarcFormat, type MarcFormat } from './detect.ts';
 export {
   type CharacterCoding,
   FIELD_TERMINATOR,
+  ISO2709_MAX_FIELD_BYTES,
+  ISO2709_MAX_RECORD_BYTES,
   type Iso2709ReadOptions,
+  iso2709Size,
   iterateIso2709,
   parseIso2709,
   parseIso2709Record,
@@ -49,7 +52,9 @@ export {
   type MarcProblemSeverity,
   type MarcReadOptions,
   type MarcWriteOptions,
+  REPLACEMENT_SUBFIELD_CODE,
   type ReadResult,
+  type RecordSource,
 } from './problems.ts';
 export { detectFileFormat, readMarc, readMarcFile } from './read-any.ts';
 export {

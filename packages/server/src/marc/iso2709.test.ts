@@ -364,7 +364,8 @@ describe(parseIso2709.name, () => {
 
     it('obeys a forced character coding', () => {
       const [result] = parseIso2709(withText(' ', 'Öland', 'utf8'), { characterCoding: 'leader' });
-      expect(codes(result!)).toEqual([]);
+      // read as MARC-8, the UTF-8 bytes C3 96 hold one MARC-8 does not allow
+      expect(codes(result!)).toEqual(['INVALID_MARC8']);
       expect(JSON.stringify(result!.record)).not.toContain('Öland');
     });
   });
@@ -472,16 +473,22 @@ describe(writeIso2709.name, () => {
       tag: '245',
       ind1: ' ',
       ind2: '0',
-      subfields: [{ code: 'a', value: 'Title' }],
+      subfields: [
+        { code: '?', value: 'x' },
+        { code: 'a', value: 'Title' },
+      ],
     });
   });
 
-  it('refuses a field longer than ISO 2709 can describe (9999 bytes)', () => {
+  it('cuts a field longer than ISO 2709 can describe (9999 bytes) and reports it', () => {
     const huge: MarcRecord = {
       leader: sample.leader,
       fields: [{ tag: '500', ind1: ' ', ind2: ' ', subfields: [{ code: 'a', value: 'x'.repeat(10_000) }] }],
     };
-    expect(() => writeIso2709(huge)).toThrow(MarcParseError);
+    const problems: MarcProblem[] = [];
+    const bytes = writeIso2709(huge, { onProblem: (p) => problems.push(p) });
+    expect(problems.map((p) => p.code)).toEqual(['FIELD_TOO_LONG']);
+    expect(parseIso2709(bytes)[0]!.problems).toEqual([]);
   });
 });
 

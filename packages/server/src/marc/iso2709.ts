@@ -7,15 +7,18 @@
  * @see https://www.loc.gov/marc/specifications/specrecstruc.html
  */
 import { Buffer, isAscii, isUtf8 } from 'node:buffer';
-import { decodeMarc8Range } from '../marc8/decode-marc8.ts';
+import { decodeMarc8Range, type Marc8Problem } from '../marc8/decode-marc8.ts';
 import { asBuffer, type ByteSource, byteChunks } from './byte-source.ts';
 import {
+  fieldPreview,
   MarcParseError,
   type MarcProblem,
   type MarcProblemCode,
   type MarcReadOptions,
   type MarcWriteOptions,
   ProblemSink,
+  padTag,
+  REPLACEMENT_SUBFIELD_CODE,
   type ReadResult,
 } from './problems.ts';
 import {
@@ -39,7 +42,9 @@ const DIRECTORY_ENTRY_LENGTH = 12;
 /**
  * How to decode field data.
  *
- * - `auto` (default): leader/09 = 'a' → UTF-8. leader/09 = blank → MARC-8, except that data
+ * - `auto` (default): leader/09 = 'a' → UTF-8, except that data that is not valid UTF-8 but decodes
+ *   as MARC-8 without a problem is decoded as MARC-8 and reported (`CHARACTER_CODING_MISMATCH`,
+ *   warning). leader/09 = blank → MARC-8, except that data
  *   holding no MARC-8 escape (0x1B) that is valid UTF-8 with non-ASCII bytes is decoded as UTF-8 and
  *   reported (`CHARACTER_CODING_MISMATCH`, warning): many exports flag UTF-8 records as MARC-8, and a
  *   MARC-8 text (ANSEL diacritics before an ASCII letter) is practically never valid UTF-8. Any other
@@ -47,7 +52,9 @@ const DIRECTORY_ENTRY_LENGTH = 12;
  * - `leader`: trust leader/09 (blank = MARC-8, 'a' = UTF-8; other values as in `auto`).
  * - `utf-8` / `marc-8`: force one scheme whatever the leader says.
  *
- * Invalid UTF-8 sequences become U+FFFD and are reported (`INVALID_UTF8`, warning).
+ * Invalid UTF-8 sequences become U+FFFD and are reported (`INVALID_UTF8`, error, per field at the
+ * first bad byte); so are MARC-8 bytes that cannot be decoded (`INVALID_MARC8`: error when a byte
+ * became U+FFFD or an escape sequence could not be followed, warning when nothing was lost).
  */
 export type CharacterCoding = 'auto' | 'leader' | 'utf-8' | 'marc-8';
 
@@ -129,6 +136,45 @@ function isBlank(buf: Buffer, start: number, end: number): boolean {
   return true;
 }
 
+/** A byte as messages show it: `0xE9`. */
+function hex(byte: number): string {
+  return `0x${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+}
+
+/**
+ * The position of the first byte of [start, end) where the bytes stop being well-formed UTF-8
+ * (RFC 3629: no overlong forms, no surrogates, nothing past U+10FFFF); -1 when they are all valid.
+ */
+function firstInvalidUtf8(buf: Buffer, start: number, end: number): number {
+  let i = start;
+  while (i < end) {
+    const b = buf[i]!;
+    if (b < 0x80) {
+      i++;
+      continue;
+    }
+    let length: number;
+    let low = 0x80;
+    let high = 0xbf;
+    if (b >= 0xc2 && b <= 0xdf) length = 2;
+    else if (b >= 0xe0 && b <= 0xef) {
+      length = 3;
+      if (b === 0xe0) low = 0xa0;
+      else if (b === 0xed) high = 0x9f;
+    } else if (b >= 0xf0 && b <= 0xf4) {
+      length = 4;
+      if (b === 0xf0) low = 0x90;
+      else if (b === 0xf4) high = 0x8f;
+    } else return i;
+    if (i + length > end) return i;
+    const second = buf[i + 1]!;
+    if (second < low || second > high) return i;
+    for (let k = 2; k < length; k++) if ((buf[i + k]! & 0xc0) !== 0x80) return i;
+    i += length;
+  }
+  return -1;
+}
+
 function quote(buf: Buffer, start: number, end: number): string {
   return JSON.stringify((buf as unknown as FastSlices).latin1Slice(start, Math.min(end, start + 40)));
 }
@@ -167,15 +213,33 @@ class RecordParser {
   /** Data ranges [start, end) of the directory entries, reused from record to record. */
   private entryStarts = new Int32Array(64);
   private entryEnds = new Int32Array(64);
+  private readonly keepSource: boolean;
+  /** Data field indicators this record declares (leader/10), when it declares fewer than 2. */
+  private indicatorCount = 2;
+  /** The record's data is not valid UTF-8 and is read as UTF-8: each field is checked and reported. */
+  private isUtf8Checked = false;
+  /** The tag of the field being read, for the problems decoding finds. */
+  private fieldTag = '';
+  /** Buffer position of the first character of the field text decoded from UTF-8 in `subfields`. */
+  private decodedFieldStart = 0;
+  /** What MARC-8 decoding found in the value just decoded (emptied after each). */
+  private readonly marc8Problems: Marc8Problem[] = [];
 
   constructor(options: Iso2709ReadOptions) {
     this.sink = new ProblemSink(options.strict === true);
     this.coding = options.characterCoding ?? 'auto';
+    this.keepSource = options.keepSource === true;
   }
 
-  private report(code: MarcProblemCode, severity: 'error' | 'warning', at: number, message: string): void {
+  private report(
+    code: MarcProblemCode,
+    severity: 'error' | 'warning',
+    at: number,
+    message: string,
+    tag?: string,
+  ): void {
     this.hasProblems = true;
-    this.sink.add(code, severity, at + this.shift, message);
+    this.sink.add(code, severity, at + this.shift, message, tag);
   }
 
   /**
@@ -199,7 +263,10 @@ class RecordParser {
     // most records have no problem: a new empty list, as the sink would give, without asking it
     const problems = this.hasProblems ? this.sink.take() : [];
     this.hasProblems = false;
-    return { recordIndex, byteOffset: offset, record, problems };
+    if (!this.keepSource) return { recordIndex, byteOffset: offset, record, problems };
+    // a copy (a plain Uint8Array, as it would arrive from a worker): the input may be a large chunk
+    const bytes = new Uint8Array(buf.subarray(start, isTerminated ? end + 1 : end));
+    return { recordIndex, byteOffset: offset, record, problems, source: { format: 'iso2709', bytes } };
   }
 
   private parseRecord(start: number, end: number, isTerminated: boolean): MarcRecord | null {
@@ -245,7 +312,7 @@ class RecordParser {
     this.recordText = this.slices.latin1Slice(s, end);
     this.textBase = s;
     const leader = this.recordText.substring(0, LEADER_LENGTH);
-    this.checkLeader(s, end, isTerminated);
+    if (!this.checkLeader(s, end, isTerminated)) return null;
 
     const directoryStart = s + LEADER_LENGTH;
     const directoryEnd = this.directoryEnd(s, directoryStart, end);
@@ -281,7 +348,11 @@ class RecordParser {
     return { leader, fields };
   }
 
-  private checkLeader(s: number, end: number, isTerminated: boolean): void {
+  /**
+   * Checks the leader's record length and structure (leader/10-11); false when the record has a
+   * structure this reader cannot hold (reported).
+   */
+  private checkLeader(s: number, end: number, isTerminated: boolean): boolean {
     const buf = this.buf;
     const recordLength = digits5(buf, s);
     const actual = end - s + (isTerminated ? 1 : 0);
@@ -300,14 +371,41 @@ class RecordParser {
         `record length (leader/00-04) says ${recordLength} bytes but the record terminator ends the record at ${actual}`,
       );
     }
-    if (buf[s + 10] !== 0x32 || buf[s + 11] !== 0x32) {
+    this.indicatorCount = 2;
+    if (buf[s + 10] === 0x32 && buf[s + 11] === 0x32) return true;
+    const indicators = digits(buf, s + 10, 1);
+    const codeLength = digits(buf, s + 11, 1);
+    const declared = quote(buf, s + 10, s + 12);
+    if (indicators === -1 || codeLength === -1) {
+      // Not numbers at all (often blanks): a damaged leader over MARC 21 data.
       this.report(
         'LEADER_INVALID',
         'warning',
         s + 10,
-        `indicator count and subfield code length (leader/10-11) are ${quote(buf, s + 10, s + 12)}; MARC 21 uses "22"`,
+        `indicator count and subfield code length (leader/10-11) are ${declared}; read as MARC 21's "22"`,
       );
+      return true;
     }
+    if (codeLength === 2 && indicators < 2) {
+      // Fewer indicators: each data field is read with the ones it has, the others blank.
+      this.indicatorCount = indicators;
+      this.report(
+        'LEADER_INVALID',
+        'warning',
+        s + 10,
+        `indicator count (leader/10) is ${indicators}: data fields read with ${indicators} indicator(s), ` +
+          `the missing one(s) blank; MARC 21 uses 2 (leader/10-11 ${declared})`,
+      );
+      return true;
+    }
+    this.report(
+      'RECORD_STRUCTURE_UNSUPPORTED',
+      'error',
+      s + 10,
+      `indicator count ${indicators} and subfield code length ${codeLength} (leader/10-11 ${declared}): ` +
+        `only MARC 21's 2 indicators and one-character subfield codes ("22") are supported; record not imported`,
+    );
+    return false;
   }
 
   /**
@@ -450,6 +548,7 @@ class RecordParser {
               p,
               `directory entry ${entry} for tag ${tag} is ${3 + lengthDigits + positionDigits} bytes wide ` +
                 `(${quote(buf, p, p + 3 + lengthDigits + positionDigits)}): field longer than 9999 or starting past 99999`,
+              tag,
             );
             spans.push({ tag, start: cursor, end: cursor + wideLength - 1 });
             cursor += wideLength;
@@ -473,6 +572,7 @@ class RecordParser {
           p,
           `directory entry ${entry} for tag ${tag} (${quote(buf, p, p + 12)}) does not point at a field; ` +
             `took the next field in the data area (record byte ${cursor - dataStart} of the data)`,
+          tag,
         );
         if (last === end) {
           this.report(
@@ -480,6 +580,7 @@ class RecordParser {
             'warning',
             cursor,
             `field ${tag} has no field terminator (1E hex); it runs to the end of the record`,
+            tag,
           );
         }
         spans.push({ tag, start: cursor, end: last });
@@ -490,6 +591,7 @@ class RecordParser {
           'error',
           p,
           `directory entry ${entry} for tag ${tag} (${quote(buf, p, p + 12)}) points past the end of the data; field lost`,
+          tag,
         );
       }
       p += DIRECTORY_ENTRY_LENGTH;
@@ -505,15 +607,22 @@ class RecordParser {
     const scheme = buf[s + 9]!;
     const isAsciiData = isAscii(data);
     const isUtf8Forced = this.coding === 'utf-8' || (this.coding !== 'marc-8' && scheme === 0x61);
+    this.isUtf8Checked = false;
     if (isUtf8Forced) {
       this.isPlainAscii = isAsciiData;
       if (!isAsciiData && !isUtf8(data)) {
-        this.report(
-          'INVALID_UTF8',
-          'warning',
-          dataStart,
-          'the data holds byte sequences that are not valid UTF-8; they were replaced by U+FFFD',
-        );
+        if (this.coding === 'auto' && this.isCleanMarc8(dataStart, end)) {
+          this.report(
+            'CHARACTER_CODING_MISMATCH',
+            'warning',
+            s + 9,
+            'character coding scheme (leader/09) is "a" = UCS/Unicode but the data is not valid UTF-8 ' +
+              'and is valid MARC-8; decoded as MARC-8',
+          );
+          this.isPlainAscii = false;
+          return 'marc8';
+        }
+        this.isUtf8Checked = true;
       }
       return 'utf8';
     }
@@ -539,6 +648,15 @@ class RecordParser {
       );
     }
     return isUtf8Data ? 'utf8' : 'marc8';
+  }
+
+  /** True when the bytes [start, end) decode as MARC-8 without any problem. */
+  private isCleanMarc8(start: number, end: number): boolean {
+    const problems = this.marc8Problems;
+    decodeMarc8Range(this.buf, start, end, problems);
+    const isClean = problems.length === 0;
+    problems.length = 0;
+    return isClean;
   }
 
   /** Fills `specials` with the positions of the bytes of [start, end) that need decoding in this mode. */
@@ -612,13 +730,76 @@ class RecordParser {
     if (!this.needsDecoding(start, end)) {
       return this.recordText.substring(start - this.textBase, end - this.textBase);
     }
-    return this.mode === 'utf8' ? this.slices.utf8Slice(start, end) : decodeMarc8Range(this.buf, start, end);
+    if (this.mode === 'utf8') {
+      if (this.isUtf8Checked) this.checkUtf8(start, end);
+      return this.slices.utf8Slice(start, end);
+    }
+    const problems = this.marc8Problems;
+    const text = decodeMarc8Range(this.buf, start, end, problems);
+    if (problems.length > 0) this.reportMarc8(start);
+    return text;
+  }
+
+  /** Reports what MARC-8 decoding of the value at `start` found. */
+  private reportMarc8(start: number): void {
+    const tag = this.fieldTag;
+    for (const problem of this.marc8Problems) {
+      const what =
+        problem.message.startsWith('byte') || problem.message.includes('EACC')
+          ? '; replaced by U+FFFD'
+          : problem.severity === 'error'
+            ? '; the text after it may be in the wrong character set'
+            : '';
+      this.report(
+        'INVALID_MARC8',
+        problem.severity,
+        start + problem.offset,
+        `field ${tag} (MARC-8): ${problem.message}${what}`,
+        tag,
+      );
+    }
+    this.marc8Problems.length = 0;
+  }
+
+  /** Reports the first byte of [start, end) that is not valid UTF-8, if any (it becomes U+FFFD). */
+  private checkUtf8(start: number, end: number): void {
+    const at = firstInvalidUtf8(this.buf, start, end);
+    if (at === -1) return;
+    this.report(
+      'INVALID_UTF8',
+      'error',
+      at,
+      `field ${this.fieldTag}: byte(s) ${quote(this.buf, at, Math.min(at + 4, end))} are not valid UTF-8; ` +
+        'each bad sequence was replaced by U+FFFD',
+      this.fieldTag,
+    );
+  }
+
+  /** Reports an indicator byte (at `at`) that is not printable ASCII; it is kept as is. */
+  private checkIndicator(tag: string, at: number, which: 1 | 2): void {
+    const byte = this.buf[at]!;
+    if (byte >= 0x20 && byte <= 0x7e) return;
+    this.report(
+      'INDICATOR_INVALID',
+      'warning',
+      at,
+      `data field ${tag}: indicator ${which} is byte ${hex(byte)}, not printable ASCII; kept as is (${JSON.stringify(String.fromCharCode(byte))})`,
+      tag,
+    );
   }
 
   /** The field with data [start, end) (`end` = its field terminator, or the end of the data). */
   private field(tag: string, start: number, end: number): MarcField {
     const buf = this.buf;
+    this.fieldTag = tag;
     if (isControlTag(tag)) return { tag, value: this.text(start, end) };
+    const declared = this.indicatorCount;
+    if (declared < 2 && start + declared < end && buf[start + declared] === SUBFIELD_DELIMITER) {
+      // The record declares fewer indicators (leader/10, reported once) and this field has as many.
+      const ind1 = declared === 1 ? String.fromCharCode(buf[start]!) : ' ';
+      if (declared === 1) this.checkIndicator(tag, start, 1);
+      return { tag, ind1, ind2: ' ', subfields: this.subfields(tag, start + declared, end) };
+    }
     let delimiter = start + 2;
     if (delimiter >= end || buf[delimiter] !== SUBFIELD_DELIMITER) {
       delimiter = this.recordText.indexOf('\x1f', start - this.textBase);
@@ -640,9 +821,16 @@ class RecordParser {
           'warning',
           start,
           `data field ${tag} has no subfield delimiter (1F hex); its text ${quote(buf, start + 2, end)} is kept as $a`,
+          tag,
         );
       } else {
-        this.report('SUBFIELD_DELIMITER_MISSING', 'warning', start, `data field ${tag} has no subfields`);
+        this.report(
+          'SUBFIELD_DELIMITER_MISSING',
+          'warning',
+          start,
+          `data field ${tag} has no subfields`,
+          tag,
+        );
       }
       return { tag, ind1, ind2, subfields };
     }
@@ -651,6 +839,8 @@ class RecordParser {
     if (delimiter - start >= 2) {
       ind1 = String.fromCharCode(buf[start]!);
       ind2 = String.fromCharCode(buf[start + 1]!);
+      if (ind1 < ' ' || ind1 > '~') this.checkIndicator(tag, start, 1);
+      if (ind2 < ' ' || ind2 > '~') this.checkIndicator(tag, start + 1, 2);
       if (delimiter - start > 2) {
         const junk = buf.subarray(start + 2, delimiter);
         const isFiller = junk.every((b) => b === 0x20 || b === 0x5c || b === 0x7c || b === 0x23);
@@ -659,6 +849,7 @@ class RecordParser {
           isFiller ? 'warning' : 'error',
           start + 2,
           `data field ${tag}: ${quote(buf, start + 2, delimiter)} between the indicators and the first subfield was dropped`,
+          tag,
         );
       }
     } else {
@@ -668,6 +859,7 @@ class RecordParser {
         'warning',
         start,
         `data field ${tag} has ${delimiter - start} indicator byte(s) before its first subfield; blank assumed`,
+        tag,
       );
     }
     return { tag, ind1, ind2, subfields: this.subfields(tag, delimiter, end) };
@@ -683,7 +875,9 @@ class RecordParser {
     }
     if (this.mode === 'utf8') {
       // One string for the whole field, cut at the delimiters (1F hex is ASCII in UTF-8).
+      if (this.isUtf8Checked) this.checkUtf8(delimiter + 1, end);
       const text = this.slices.utf8Slice(delimiter + 1, end);
+      this.decodedFieldStart = delimiter + 1;
       return this.build(text, this.cut(text, 0, text.length, tag, delimiter), false);
     }
     // MARC-8: decode subfield by subfield, so a bad escape in one cannot garble the next.
@@ -766,10 +960,27 @@ class RecordParser {
   }
 
   private subfield(text: string, from: number, to: number, isMarc8: boolean): Subfield {
+    const code = text.charAt(from);
+    if (code < ' ' || code > '~') this.reportCode(text, from, code);
     return {
-      code: text.charAt(from),
+      code,
       value: isMarc8 ? this.text(this.textBase + from + 1, this.textBase + to) : text.substring(from + 1, to),
     };
+  }
+
+  /** Reports a subfield code that is not printable ASCII (at `from` in `text`); it is kept as is. */
+  private reportCode(text: string, from: number, code: string): void {
+    const at =
+      text === this.recordText
+        ? this.textBase + from
+        : this.decodedFieldStart + Buffer.byteLength(text.slice(0, from), 'utf8');
+    this.report(
+      'SUBFIELD_CODE_INVALID',
+      'warning',
+      at,
+      `data field ${this.fieldTag}: subfield code ${JSON.stringify(code)} (byte ${hex(this.buf[at]!)}) is not printable ASCII; kept as is`,
+      this.fieldTag,
+    );
   }
 
   private reportEmptySubfield(tag: string, at: number): void {
@@ -778,6 +989,7 @@ class RecordParser {
       'warning',
       at,
       `data field ${tag} has a subfield delimiter with no subfield code; ignored`,
+      tag,
     );
   }
 }
@@ -1047,72 +1259,182 @@ const MARC_DELIMITERS = /[\x1d-\x1f]/;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the ISO 2709 delimiters are control characters
 const MARC_DELIMITERS_ALL = /[\x1d-\x1f]/g;
 
+/** ISO 2709's largest field: the directory gives a field's length in 4 digits. */
+export const ISO2709_MAX_FIELD_BYTES = 9999;
+/** ISO 2709's largest record: the leader gives the record's length in 5 digits. */
+export const ISO2709_MAX_RECORD_BYTES = 99999;
+const DIRECTORY_END_AND_RECORD_TERMINATOR = 2;
+const ISO2709_TAG = /^[0-9A-Za-z]{3}$/;
+
+/** `n` with thousands separators, as messages show byte counts. */
+function bytes(n: number): string {
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
+/**
+ * A field body (ending with the field terminator) cut to {@link ISO2709_MAX_FIELD_BYTES}: at a UTF-8
+ * character boundary, without a subfield delimiter left dangling at the end.
+ */
+function cutField(body: Buffer): Buffer {
+  let end = ISO2709_MAX_FIELD_BYTES - 1;
+  while (end > 0 && (body[end]! & 0xc0) === 0x80) end--;
+  while (end > 0 && body[end - 1] === SUBFIELD_DELIMITER) end--;
+  return Buffer.concat([body.subarray(0, end), Buffer.of(FIELD_TERMINATOR)]);
+}
+
+/**
+ * The size a record takes in ISO 2709 (UTF-8), and its largest field: what {@link writeIso2709} would
+ * write before any repair. For refusing, at the edge, records ISO 2709 cannot hold whole.
+ */
+export function iso2709Size(record: MarcRecord): {
+  recordBytes: number;
+  largestField: { tag: string; bytes: number } | null;
+} {
+  let recordBytes = LEADER_LENGTH + DIRECTORY_END_AND_RECORD_TERMINATOR;
+  let largestField: { tag: string; bytes: number } | null = null;
+  for (const field of record.fields) {
+    let size = 1;
+    if ('subfields' in field) {
+      size += Buffer.byteLength(field.ind1) + Buffer.byteLength(field.ind2);
+      for (const { code, value } of field.subfields)
+        size += 1 + Buffer.byteLength(code) + Buffer.byteLength(value);
+    } else size += Buffer.byteLength(field.value);
+    recordBytes += DIRECTORY_ENTRY_LENGTH + size;
+    if (largestField === null || size > largestField.bytes) largestField = { tag: field.tag, bytes: size };
+  }
+  return { recordBytes, largestField };
+}
+
 /**
  * Encodes a record as one ISO 2709 record in UTF-8 (MARC 21 Unicode): leader/00-04 (record length),
  * leader/12-16 (base address of data) and the directory are recomputed; leader/09 (character coding
  * scheme) is set to 'a', leader/10-11 to "22" and leader/20-23 (entry map) to "4500"; the
- * directory lists the fields in record order. Delimiter characters (1D, 1E, 1F hex) inside values,
- * indicators that are not one ASCII character (written blank) and subfield codes that are not one
- * ASCII character (subfield left out) are reported to `onProblem`.
+ * directory lists the fields in record order.
  *
- * @throws MarcParseError when the record cannot be expressed in ISO 2709: a field longer than 9,999
- * bytes, a field starting past byte 99,999 of the data, a record longer than 99,999 bytes, or a tag
- * that is not 3 ASCII characters.
+ * Never throws: what ISO 2709 cannot carry is repaired this way, each repair reported to `onProblem`
+ * with the field's tag as the record has it:
+ * - a tag of 1 or 2 ASCII digits is padded with zeros (`42` → `042`); a field whose tag is not 3 ASCII
+ *   letters or digits then is left out (error);
+ * - an indicator that is not one ASCII character is written blank; a subfield code that is not one
+ *   ASCII character is written as {@link REPLACEMENT_SUBFIELD_CODE}, its data kept; delimiter
+ *   characters (1D, 1E, 1F hex) are removed from the data; leader characters that are not ASCII are
+ *   written blank (warnings);
+ * - a field over 9,999 bytes is cut to 9,999 at a character boundary (error);
+ * - fields that would take the record past 99,999 bytes are left out (error, one problem for the record
+ *   naming them): the fields are taken in record order, so items (952) appended last go first.
  */
 export function writeIso2709(record: MarcRecord, options: MarcWriteOptions = {}): Uint8Array {
-  const report = (code: MarcProblemCode, message: string, severity: 'error' | 'warning' = 'warning') =>
-    options.onProblem?.({ recordIndex: 0, byteOffset: 0, severity, code, message });
-  const refuse = (code: MarcProblemCode, message: string): never => {
-    throw new MarcParseError({ recordIndex: 0, byteOffset: 0, severity: 'error', code, message });
-  };
+  const report = (
+    code: MarcProblemCode,
+    tag: string | undefined,
+    message: string,
+    severity: 'error' | 'warning' = 'warning',
+  ) =>
+    options.onProblem?.({
+      recordIndex: 0,
+      byteOffset: 0,
+      severity,
+      code,
+      message,
+      ...(tag === undefined ? {} : { tag }),
+    });
   const clean = (tag: string, value: string): string => {
     if (!MARC_DELIMITERS.test(value)) return value;
-    report('CHARACTER_ILLEGAL', `field ${tag}: MARC delimiter characters (1D-1F hex) removed from the data`);
+    report(
+      'CHARACTER_ILLEGAL',
+      tag,
+      `field ${tag}: MARC delimiter characters (1D-1F hex) removed from the data`,
+    );
     return value.replace(MARC_DELIMITERS_ALL, '');
   };
   const indicator = (tag: string, value: string): string => {
     if (value.length === 1 && value >= ' ' && value <= '~') return value;
-    report('INDICATOR_INVALID', `field ${tag}: indicator ${JSON.stringify(value)} written as blank`);
+    report('INDICATOR_INVALID', tag, `field ${tag}: indicator ${JSON.stringify(value)} written as blank`);
     return ' ';
   };
   const bodies: Buffer[] = [];
   let directory = '';
   let position = 0;
+  let recordLength = LEADER_LENGTH + DIRECTORY_END_AND_RECORD_TERMINATOR;
+  let wholeLength = recordLength;
+  const leftOut = new Map<string, number>();
+  let firstLeftOut: string | undefined;
   for (const field of record.fields) {
-    const { tag } = field;
-    if (!/^[\x20-\x7e]{3}$/.test(tag))
-      refuse('TAG_INVALID', `tag ${JSON.stringify(tag)} is not 3 ASCII characters`);
+    const tag = padTag(field.tag);
+    if (!ISO2709_TAG.test(tag)) {
+      report(
+        'TAG_INVALID',
+        field.tag,
+        `field ${JSON.stringify(field.tag)} left out: an ISO 2709 tag is 3 ASCII letters or digits; its data: ${JSON.stringify(fieldPreview(field))}`,
+        'error',
+      );
+      continue;
+    }
+    if (tag !== field.tag)
+      report('TAG_INVALID', field.tag, `tag ${JSON.stringify(field.tag)} written as ${JSON.stringify(tag)}`);
     let text: string;
     if ('subfields' in field) {
-      text = indicator(tag, field.ind1) + indicator(tag, field.ind2);
+      text = indicator(field.tag, field.ind1) + indicator(field.tag, field.ind2);
       for (const { code, value } of field.subfields) {
+        let written = code;
         if (code.length !== 1 || code < ' ' || code > '~') {
+          written = REPLACEMENT_SUBFIELD_CODE;
           report(
             'SUBFIELD_CODE_INVALID',
-            `field ${tag}: subfield code ${JSON.stringify(code)} left out`,
-            'error',
+            field.tag,
+            `field ${tag}: subfield code ${JSON.stringify(code)} is not one ASCII character; written as ${JSON.stringify(written)} with its data`,
           );
-          continue;
         }
-        text += `\x1f${code}${clean(tag, value)}`;
+        text += `\x1f${written}${clean(field.tag, value)}`;
       }
     } else {
-      text = clean(tag, field.value);
+      text = clean(field.tag, field.value);
     }
-    const body = Buffer.from(`${text}\x1e`, 'utf8');
-    if (body.length > 9999)
-      refuse('FIELD_LOST', `field ${tag} is ${body.length} bytes; ISO 2709 allows 9999`);
-    if (position > 99999)
-      refuse('FIELD_LOST', `field ${tag} starts at byte ${position}; ISO 2709 allows 99999`);
+    let body: Buffer = Buffer.from(`${text}\x1e`, 'utf8');
+    if (body.length > ISO2709_MAX_FIELD_BYTES) {
+      const length = body.length;
+      body = cutField(body);
+      report(
+        'FIELD_TOO_LONG',
+        field.tag,
+        `field ${tag} is ${bytes(length)} bytes, more than the ${bytes(ISO2709_MAX_FIELD_BYTES)} ISO 2709 allows; cut to ${bytes(body.length)} bytes`,
+        'error',
+      );
+    }
+    wholeLength += DIRECTORY_ENTRY_LENGTH + body.length;
+    if (recordLength + DIRECTORY_ENTRY_LENGTH + body.length > ISO2709_MAX_RECORD_BYTES) {
+      firstLeftOut ??= field.tag;
+      leftOut.set(tag, (leftOut.get(tag) ?? 0) + 1);
+      continue;
+    }
+    recordLength += DIRECTORY_ENTRY_LENGTH + body.length;
     directory += tag + String(body.length).padStart(4, '0') + String(position).padStart(5, '0');
     bodies.push(body);
     position += body.length;
   }
+  if (firstLeftOut !== undefined) {
+    const count = [...leftOut.values()].reduce((a, b) => a + b, 0);
+    const which = [...leftOut].map(([tag, n]) => `${tag} ×${n}`).join(', ');
+    report(
+      'RECORD_TOO_LONG',
+      firstLeftOut,
+      `record is ${bytes(wholeLength)} bytes, more than the ${bytes(ISO2709_MAX_RECORD_BYTES)} ISO 2709 allows; ${count} field(s) left out: ${which}`,
+      'error',
+    );
+  }
   directory += '\x1e';
   const baseAddress = LEADER_LENGTH + directory.length;
-  const recordLength = baseAddress + position + 1;
-  if (recordLength > 99999) refuse('FIELD_LOST', `record is ${recordLength} bytes; ISO 2709 allows 99999`);
-  const source = padLeader(record.leader);
+  let source = padLeader(record.leader);
+  if (source !== record.leader)
+    report('LEADER_INVALID', undefined, `leader is ${record.leader.length} characters; padded or cut to 24`);
+  if (!/^[\x20-\x7e]*$/.test(source)) {
+    report(
+      'LEADER_INVALID',
+      undefined,
+      `leader ${JSON.stringify(source)}: characters that are not ASCII written as blank`,
+    );
+    source = source.replace(/[^\x20-\x7e]/g, ' ');
+  }
   const leader =
     String(recordLength).padStart(5, '0') +
     source.slice(5, 9) +

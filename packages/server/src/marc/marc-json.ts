@@ -44,8 +44,8 @@ function isObject(value: unknown): value is Record<string, unknown> {
  * `sink`. Returns null when the value is not a record at all (no `fields` array).
  */
 function fromJsonValue(value: unknown, sink: ProblemSink, byteOffset: number): MarcRecord | null {
-  const report = (code: MarcProblemCode, severity: 'error' | 'warning', message: string) =>
-    sink.add(code, severity, byteOffset, message);
+  const report = (code: MarcProblemCode, severity: 'error' | 'warning', message: string, tag?: string) =>
+    sink.add(code, severity, byteOffset, message, tag);
   if (!isObject(value) || !Array.isArray(value.fields)) {
     report(
       'JSON_NOT_A_RECORD',
@@ -84,7 +84,17 @@ function fromJsonValue(value: unknown, sink: ProblemSink, byteOffset: number): M
     }
     const indicator = (name: 'ind1' | 'ind2'): string => {
       const ind = content[name];
-      if (typeof ind === 'string' && ind.length === 1) return ind;
+      if (typeof ind === 'string' && ind.length === 1) {
+        if (ind < ' ' || ind > '~') {
+          report(
+            'INDICATOR_INVALID',
+            'warning',
+            `field ${tag}: ${name} ${JSON.stringify(ind)} is not printable ASCII; kept as is`,
+            tag,
+          );
+        }
+        return ind;
+      }
       report(
         'INDICATOR_INVALID',
         'warning',
@@ -104,6 +114,14 @@ function fromJsonValue(value: unknown, sink: ProblemSink, byteOffset: number): M
           `field ${tag}: subfield ${JSON.stringify(subfield)} is not {code: string}; lost`,
         );
         continue;
+      }
+      if (code.length !== 1 || code < ' ' || code > '~') {
+        report(
+          'SUBFIELD_CODE_INVALID',
+          'warning',
+          `field ${tag}: subfield code ${JSON.stringify(code)} is not one printable ASCII character; kept as is`,
+          tag,
+        );
       }
       subfields.push({ code, value: data });
     }
@@ -133,12 +151,19 @@ export function fromMarcJson(
 class JsonRecordScanner {
   readonly results: ReadResult[] = [];
   private readonly sink: ProblemSink;
+  private readonly keepSource: boolean;
   private readonly decoder = new TextDecoder('utf-8');
   /** Nesting depth at which records sit: 0 for objects, 1 inside a top-level array; -1 = not known yet. */
   private recordDepth = -1;
   private depth = 0;
   /** The opening bytes (`{` or `[`) of the levels open now. */
   private openers: number[] = [];
+  /**
+   * How many of `openers` are `{` and `[`: a closer with no opener of its kind open is known at once,
+   * instead of by a search through every open level (which made deep nesting take quadratic time).
+   */
+  private openBraces = 0;
+  private openBrackets = 0;
   private isInString = false;
   private isEscaped = false;
   private pieces: Buffer[] = [];
@@ -150,6 +175,7 @@ class JsonRecordScanner {
 
   constructor(options: MarcReadOptions) {
     this.sink = new ProblemSink(options.strict === true);
+    this.keepSource = options.keepSource === true;
   }
 
   write(chunk: Buffer): void {
@@ -178,14 +204,22 @@ class JsonRecordScanner {
           } else this.stray(i, b);
         }
         this.openers.push(b);
+        if (b === 0x7b) this.openBraces++;
+        else this.openBrackets++;
         this.depth++;
       } else if (b === 0x7d || b === 0x5d) {
         // A closer that does not match its opener closes the levels up to one that it does match, so
         // broken JSON ends its own record instead of swallowing the records after it.
         const opener = b === 0x7d ? 0x7b : 0x5b;
-        const match = this.openers.lastIndexOf(opener);
+        const open = opener === 0x7b ? this.openBraces : this.openBrackets;
+        const match = open === 0 ? -1 : this.openers.lastIndexOf(opener);
         const levels = match === -1 ? 1 : this.openers.length - match;
-        this.openers.length = Math.max(this.openers.length - levels, 0);
+        const kept = Math.max(this.openers.length - levels, 0);
+        for (let k = kept; k < this.openers.length; k++) {
+          if (this.openers[k] === 0x7b) this.openBraces--;
+          else this.openBrackets--;
+        }
+        this.openers.length = kept;
         const wasInRecord = this.depth > this.recordDepth;
         this.depth -= levels;
         if (wasInRecord && this.depth <= this.recordDepth && this.recordStart !== -1) {
@@ -265,7 +299,15 @@ class JsonRecordScanner {
       );
     }
     if (value !== undefined) record = fromJsonValue(value, this.sink, byteOffset);
-    this.results.push({ recordIndex: this.recordIndex++, byteOffset, record, problems: this.sink.take() });
+    const result: ReadResult = {
+      recordIndex: this.recordIndex++,
+      byteOffset,
+      record,
+      problems: this.sink.take(),
+    };
+    // a copy: `bytes` may be a view on a large input chunk
+    if (this.keepSource) result.source = { format: 'marc-json', bytes: new Uint8Array(bytes) };
+    this.results.push(result);
   }
 }
 

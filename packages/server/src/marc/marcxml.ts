@@ -4,15 +4,18 @@
  * @see https://www.loc.gov/standards/marcxml/
  * @see https://www.loc.gov/standards/marcxml/schema/MARC21slim.xsd
  */
-import { Buffer } from 'node:buffer';
+import { Buffer, isUtf8 } from 'node:buffer';
 import { SaxesParser, type SaxesTagNS } from 'saxes';
 import { type ByteSource, byteChunks } from './byte-source.ts';
 import {
+  fieldPreview,
   type MarcProblem,
   type MarcProblemCode,
   type MarcReadOptions,
   type MarcWriteOptions,
   ProblemSink,
+  padTag,
+  REPLACEMENT_SUBFIELD_CODE,
   type ReadResult,
 } from './problems.ts';
 import {
@@ -40,6 +43,19 @@ interface OpenRecord {
 type Capture = 'leader' | 'controlfield' | 'subfield' | null;
 
 /**
+ * The deepest nesting of elements read; deeper input is reported and the rest of it not read. MARCXML
+ * needs four levels (collection, record, datafield, subfield) and envelopes such as OAI-PMH or SRU a
+ * few more; the XML parser resolves namespaces through every open level at each tag, so unbounded
+ * nesting takes time in the square of its depth.
+ */
+const MAX_XML_DEPTH = 256;
+
+/** Thrown from the parser's handlers to stop reading input nested deeper than {@link MAX_XML_DEPTH}. */
+const TOO_DEEP = new Error('MARCXML nested too deep');
+
+const utf8Encoder = new TextEncoder();
+
+/**
  * Turns saxes events into {@link ReadResult}s. Elements are matched by namespace: the MARC21slim
  * namespace, or no namespace at all (files that omit `xmlns`); other vocabularies around the records
  * (an OAI-PMH envelope, SRU responses) are skipped.
@@ -56,6 +72,9 @@ class MarcXmlReader {
   private captureCode = '';
   private text = '';
   private depthInUnknown = 0;
+  /** Elements open now, at any depth; reading stops past {@link MAX_XML_DEPTH}. */
+  private xmlDepth = 0;
+  private tooDeep = false;
   /** Problems found outside any record; they go with the next record. */
   private pending: MarcProblem[] = [];
   private pendingSeen = new Set<string>();
@@ -65,9 +84,21 @@ class MarcXmlReader {
   private chunkByteStart = 0;
   private mappedChar = 0;
   private mappedByte = 0;
+  // the record's own text (keepSource): the input from `windowStart` (a character position) on
+  private readonly keepSource: boolean;
+  private window = '';
+  private windowStart = 0;
+  /** Character position of the open record's `<`; -1 when unknown. */
+  private sourceStart = -1;
+  /** Character positions, ascending, of the U+FFFD decoding put in place of bytes that are not UTF-8. */
+  private replacements: number[] = [];
+  private replacementIndex = 0;
+  /** Character position where the value being captured starts. */
+  private captureStart = 0;
 
   constructor(options: MarcReadOptions) {
     this.strict = options.strict === true;
+    this.keepSource = options.keepSource === true;
     this.parser = new SaxesParser({ xmlns: true, position: true });
     this.parser.on('opentag', (tag) => this.open(tag));
     this.parser.on('closetag', (tag) => this.close(tag));
@@ -84,9 +115,77 @@ class MarcXmlReader {
     this.chunk = text;
     this.mappedChar = this.chunkCharStart;
     this.mappedByte = this.chunkByteStart;
-    this.parser.write(text);
+    if (this.keepSource) this.window += text;
+    if (!this.tooDeep) {
+      try {
+        this.parser.write(text);
+      } catch (error) {
+        if (error !== TOO_DEEP) throw error;
+        this.tooDeep = true;
+        this.problem(
+          'XML_MALFORMED',
+          'error',
+          `elements nested deeper than ${MAX_XML_DEPTH} levels; the rest of the input is not read`,
+        );
+      }
+    }
     this.chunkCharStart += text.length;
     this.chunkByteStart += byteLength;
+    if (this.keepSource && this.current === null) {
+      // Between records only a tag not yet read to its end matters: it starts at the last `<`.
+      const last = this.window.lastIndexOf('<');
+      this.dropWindow(last === -1 ? this.window.length : last);
+    }
+  }
+
+  /** Forgets the first `n` characters of the window. */
+  private dropWindow(n: number): void {
+    if (n <= 0) return;
+    this.window = this.window.slice(n);
+    this.windowStart += n;
+  }
+
+  /** Characters written so far. */
+  get charsWritten(): number {
+    return this.chunkCharStart;
+  }
+
+  /** Notes where decoding replaced bytes that are not UTF-8 (character positions, ascending). */
+  noteReplacements(positions: readonly number[]): void {
+    this.replacements.push(...positions);
+  }
+
+  /**
+   * Reports the replaced bytes up to the parser's position: in the value just captured (named by its
+   * field), or, with `inRecord`, anywhere else in the record.
+   */
+  private reportReplaced(where: string | null, tag?: string): void {
+    const end = this.parser.position;
+    let inValue = 0;
+    let elsewhere = 0;
+    while (
+      this.replacementIndex < this.replacements.length &&
+      this.replacements[this.replacementIndex]! < end
+    ) {
+      if (where !== null && this.replacements[this.replacementIndex]! >= this.captureStart) inValue++;
+      else elsewhere++;
+      this.replacementIndex++;
+    }
+    if (inValue > 0) {
+      this.problem(
+        'INVALID_UTF8',
+        'error',
+        `${where}: ${inValue} byte sequence(s) that are not valid UTF-8 replaced by U+FFFD`,
+        tag,
+      );
+    }
+    if (elsewhere > 0) {
+      this.problem(
+        'INVALID_UTF8',
+        'error',
+        `${elsewhere} byte sequence(s) that are not valid UTF-8 replaced by U+FFFD in the record's markup`,
+      );
+    }
   }
 
   /** Skips `n` input bytes the text does not show (a byte order mark). */
@@ -95,7 +194,7 @@ class MarcXmlReader {
   }
 
   end(): void {
-    this.parser.close();
+    if (!this.tooDeep) this.parser.close();
     if (this.current !== null) {
       this.problem('RECORD_TRUNCATED', 'error', 'the input ends inside a <record>; keeping what is complete');
       this.finish();
@@ -122,15 +221,15 @@ class MarcXmlReader {
     return this.mappedByte;
   }
 
-  private problem(code: MarcProblemCode, severity: 'error' | 'warning', message: string): void {
+  private problem(code: MarcProblemCode, severity: 'error' | 'warning', message: string, tag?: string): void {
     const where = `${message} (line ${this.parser.line}, column ${this.parser.column})`;
     if (this.current !== null) {
-      this.current.sink.add(code, severity, this.byteOffset(), where);
+      this.current.sink.add(code, severity, this.byteOffset(), where, tag);
       return;
     }
     const sink = new ProblemSink(this.strict);
     sink.recordIndex = this.recordIndex;
-    sink.add(code, severity, this.byteOffset(), where);
+    sink.add(code, severity, this.byteOffset(), where, tag);
     this.pending.push(...sink.take());
   }
 
@@ -152,6 +251,7 @@ class MarcXmlReader {
   }
 
   private open(tag: SaxesTagNS): void {
+    if (++this.xmlDepth > MAX_XML_DEPTH) throw TOO_DEEP;
     if (this.depthInUnknown > 0) {
       this.depthInUnknown++;
       return;
@@ -200,7 +300,18 @@ class MarcXmlReader {
 
   private indicator(tag: SaxesTagNS, name: 'ind1' | 'ind2'): string {
     const value = this.attribute(tag, name);
-    if (value !== undefined && value.length === 1) return value;
+    if (value !== undefined && value.length === 1) {
+      if (value < ' ' || value > '~') {
+        const field = this.attribute(tag, 'tag') ?? '';
+        this.problem(
+          'INDICATOR_INVALID',
+          'warning',
+          `datafield ${field}: ${name} ${JSON.stringify(value)} is not printable ASCII; kept as is`,
+          field,
+        );
+      }
+      return value;
+    }
     this.problem(
       'ATTRIBUTE_MISSING',
       'warning',
@@ -214,15 +325,24 @@ class MarcXmlReader {
   private startCapture(capture: Capture): void {
     this.capture = capture;
     this.text = '';
+    this.captureStart = this.parser.position;
   }
 
   private close(tag: SaxesTagNS): void {
+    this.xmlDepth--;
     if (this.depthInUnknown > 0) {
       this.depthInUnknown--;
       return;
     }
     const current = this.current;
     if (current === null || !this.isMarc(tag)) return;
+    if (this.replacementIndex < this.replacements.length) {
+      if (tag.local === 'controlfield')
+        this.reportReplaced(`controlfield ${this.captureTag}`, this.captureTag);
+      else if (tag.local === 'subfield')
+        this.reportReplaced(`datafield ${this.field?.tag} $${this.captureCode}`, this.field?.tag);
+      else if (tag.local === 'leader') this.reportReplaced('leader');
+    }
     switch (tag.local) {
       case 'leader':
         if (current.leader !== undefined)
@@ -248,7 +368,18 @@ class MarcXmlReader {
             'error',
             `datafield ${this.field?.tag}: subfield without code; ${JSON.stringify(this.text)} lost`,
           );
-        } else this.field?.subfields.push({ code: this.captureCode, value: this.text });
+        } else {
+          const code = this.captureCode;
+          if (code.length !== 1 || code < ' ' || code > '~') {
+            this.problem(
+              'SUBFIELD_CODE_INVALID',
+              'warning',
+              `datafield ${this.field?.tag}: subfield code ${JSON.stringify(code)} is not one printable ASCII character; kept as is`,
+              this.field?.tag,
+            );
+          }
+          this.field?.subfields.push({ code, value: this.text });
+        }
         break;
       case 'datafield':
         if (this.field !== null) {
@@ -266,6 +397,13 @@ class MarcXmlReader {
   }
 
   private startRecord(): void {
+    if (this.keepSource) {
+      // the open tag just read ends here and holds no `<` of its own after its first character
+      const position = this.parser.position;
+      const lt = this.window.lastIndexOf('<', position - this.windowStart - 1);
+      this.sourceStart = lt === -1 ? -1 : this.windowStart + lt;
+      if (lt > 0) this.dropWindow(lt);
+    }
     const sink = new ProblemSink(this.strict);
     sink.recordIndex = this.recordIndex;
     sink.problems = this.pending.map((p) => ({ ...p, recordIndex: this.recordIndex }));
@@ -283,17 +421,103 @@ class MarcXmlReader {
 
   private finish(): void {
     const current = this.current!;
+    if (this.replacementIndex < this.replacements.length) this.reportReplaced(null);
     if (current.leader === undefined)
       this.problem('LEADER_MISSING', 'warning', 'record without <leader>; blank leader used');
-    this.results.push({
+    const result: ReadResult = {
       recordIndex: current.recordIndex,
       byteOffset: current.byteOffset,
       record: { leader: current.leader ?? padLeader(''), fields: current.fields },
       problems: current.sink.take(),
-    });
+    };
+    if (this.keepSource && this.sourceStart !== -1) {
+      const end = this.parser.position - this.windowStart;
+      const text = this.window.slice(this.sourceStart - this.windowStart, end);
+      result.source = { format: 'marcxml', bytes: utf8Encoder.encode(text) };
+      this.dropWindow(end);
+      this.sourceStart = -1;
+    }
+    this.results.push(result);
     this.current = null;
     this.field = null;
   }
+}
+
+/**
+ * Finds where a UTF-8 decoder (WHATWG, as TextDecoder) puts U+FFFD in place of bytes that are not
+ * UTF-8, as character positions in the text it makes, chunk after chunk. Valid chunks cost one native
+ * check; only a chunk with bad bytes is walked character by character.
+ */
+class Utf8Check {
+  /** The bytes of a character that the last chunk left incomplete. */
+  private carry: Uint8Array = new Uint8Array(0);
+
+  /** The positions of replacement characters in the text decoded from `chunk` (starting at `base`). */
+  scan(chunk: Uint8Array, base: number): number[] {
+    const bytes = this.carry.length === 0 ? chunk : Buffer.concat([this.carry, chunk]);
+    const end = bytes.length - incompleteTail(bytes);
+    this.carry = bytes.slice(end);
+    const body = bytes.subarray(0, end);
+    if (isUtf8(body)) return [];
+    const positions: number[] = [];
+    let chars = base;
+    for (let i = 0; i < end; ) {
+      const length = utf8SequenceLength(body, i, end);
+      if (length > 0) {
+        chars += length === 4 ? 2 : 1;
+        i += length;
+      } else {
+        positions.push(chars++);
+        i += -length;
+      }
+    }
+    return positions;
+  }
+
+  /** A character still incomplete at the end of the input becomes one replacement character. */
+  end(base: number): number[] {
+    return this.carry.length > 0 ? [base] : [];
+  }
+}
+
+/** How many bytes at the end of `bytes` begin a character that may still be completed by more input. */
+function incompleteTail(bytes: Uint8Array): number {
+  for (let back = 1; back <= 3 && back <= bytes.length; back++) {
+    const at = bytes.length - back;
+    const b = bytes[at]!;
+    if (b < 0x80) return 0;
+    if (b < 0xc0) continue;
+    const need = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : 2;
+    return need > back && -utf8SequenceLength(bytes, at, bytes.length) === back ? back : 0;
+  }
+  return 0;
+}
+
+/**
+ * The length of the valid UTF-8 character at `i`; when there is none, minus the length of the bytes one
+ * replacement character stands for (the lead byte and the continuation bytes that fitted it).
+ */
+function utf8SequenceLength(bytes: Uint8Array, i: number, end: number): number {
+  const b = bytes[i]!;
+  if (b < 0x80) return 1;
+  let length: number;
+  let low = 0x80;
+  let high = 0xbf;
+  if (b >= 0xc2 && b <= 0xdf) length = 2;
+  else if (b >= 0xe0 && b <= 0xef) {
+    length = 3;
+    if (b === 0xe0) low = 0xa0;
+    else if (b === 0xed) high = 0x9f;
+  } else if (b >= 0xf0 && b <= 0xf4) {
+    length = 4;
+    if (b === 0xf0) low = 0x90;
+    else if (b === 0xf4) high = 0x8f;
+  } else return -1;
+  for (let k = 1; k < length; k++) {
+    const c = i + k < end ? bytes[i + k]! : -1;
+    if (c < (k === 1 ? low : 0x80) || c > (k === 1 ? high : 0xbf)) return -k;
+  }
+  return length;
 }
 
 /**
@@ -310,15 +534,19 @@ export async function* readMarcXml(
 ): AsyncGenerator<ReadResult> {
   const reader = new MarcXmlReader(options);
   const decoder = new TextDecoder('utf-8');
+  const check = new Utf8Check();
   let isFirst = true;
   for await (const chunk of byteChunks(source)) {
-    if (isFirst && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) reader.skipBytes(3);
+    const hasBom = isFirst && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf;
+    if (hasBom) reader.skipBytes(3);
     isFirst = false;
     const text = decoder.decode(chunk, { stream: true });
+    reader.noteReplacements(check.scan(hasBom ? chunk.subarray(3) : chunk, reader.charsWritten));
     reader.write(text, Buffer.byteLength(text, 'utf8'));
     yield* reader.results.splice(0);
   }
   const rest = decoder.decode();
+  reader.noteReplacements(check.end(reader.charsWritten));
   if (rest.length > 0) reader.write(rest, 0);
   reader.end();
   yield* reader.results.splice(0);
@@ -329,8 +557,14 @@ export function parseMarcXml(input: string | Uint8Array, options: MarcReadOption
   const reader = new MarcXmlReader(options);
   let text = typeof input === 'string' ? input : new TextDecoder('utf-8').decode(input);
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  if (typeof input !== 'string' && input[0] === 0xef && input[1] === 0xbb && input[2] === 0xbf)
-    reader.skipBytes(3);
+  if (typeof input !== 'string') {
+    const hasBom = input[0] === 0xef && input[1] === 0xbb && input[2] === 0xbf;
+    if (hasBom) reader.skipBytes(3);
+    const check = new Utf8Check();
+    reader.noteReplacements(check.scan(hasBom ? input.subarray(3) : input, 0));
+    // an incomplete character at the end is the text's last character, a replacement
+    reader.noteReplacements(check.end(text.length - 1));
+  }
   reader.write(text, Buffer.byteLength(text, 'utf8'));
   reader.end();
   return reader.results;
@@ -379,14 +613,25 @@ function escapeAttribute(text: string): string {
  * the writer: puts control fields before data fields (the schema's order); sets leader/09 to 'a'
  * (the XML is Unicode); replaces leader characters the schema forbids (leader/06-07 by 'u', others
  * by blank, leader/10-11 by '2', leader/20-23 by "4500") and indicators outside [0-9a-z ] by blank;
- * leaves out fields whose tag the schema forbids, subfields whose code it forbids, and data fields
- * left with no subfield; strips characters illegal in XML 1.0. Each change goes to `onProblem`.
+ * pads tags of 1 or 2 digits with zeros (`42` → `042`); writes a control field whose tag the schema
+ * allows only on data fields (Aleph's `FMT`) as a data field with blank indicators and its value in
+ * `$a`; writes subfield codes the schema forbids as {@link REPLACEMENT_SUBFIELD_CODE}, keeping their
+ * data; leaves out fields whose tag the schema forbids either way (`0°1`; error) and data fields with
+ * no subfield (error); strips characters illegal in XML 1.0. Each change goes to `onProblem` with
+ * the field's tag as the record has it. Never throws.
  */
 export function toMarcXml(record: MarcRecord, options: MarcXmlWriteOptions = {}): string {
   const recordIndex = options.recordIndex ?? 0;
-  const report = (code: MarcProblemCode, severity: 'error' | 'warning', message: string) =>
-    options.onProblem?.({ recordIndex, byteOffset: 0, severity, code, message });
-  const clean = (where: string, value: string): string => {
+  const report = (code: MarcProblemCode, severity: 'error' | 'warning', message: string, tag?: string) =>
+    options.onProblem?.({
+      recordIndex,
+      byteOffset: 0,
+      severity,
+      code,
+      message,
+      ...(tag === undefined ? {} : { tag }),
+    });
+  const clean = (where: string, value: string, tag?: string): string => {
     if (!HAS_ILLEGAL_XML.test(value)) return escapeText(value);
     const removed = [...value.matchAll(ILLEGAL_XML)].map(
       (m) => `U+${m[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`,
@@ -395,6 +640,7 @@ export function toMarcXml(record: MarcRecord, options: MarcXmlWriteOptions = {})
       'CHARACTER_ILLEGAL',
       'warning',
       `${where}: characters illegal in XML 1.0 removed (${removed.join(', ')})`,
+      tag,
     );
     return escapeText(value.replace(ILLEGAL_XML, ''));
   };
@@ -428,25 +674,40 @@ export function toMarcXml(record: MarcRecord, options: MarcXmlWriteOptions = {})
   parts.push(`<leader>${escapeText(leader)}</leader>`);
   const dataFields: string[] = [];
   for (const field of record.fields) {
-    if (isControlField(field)) {
-      if (!CONTROL_TAG.test(field.tag)) {
-        report(
-          'TAG_INVALID',
-          'error',
-          `control field tag ${JSON.stringify(field.tag)} is not allowed by MARC21slim; field left out`,
-        );
-        continue;
-      }
-      parts.push(
-        `<controlfield tag="${field.tag}">${clean(`field ${field.tag}`, field.value)}</controlfield>`,
-      );
-      continue;
-    }
-    if (!DATA_TAG.test(field.tag)) {
+    const tag = padTag(field.tag);
+    const asControlField = isControlField(field) && CONTROL_TAG.test(tag);
+    if (!asControlField && !DATA_TAG.test(tag)) {
       report(
         'TAG_INVALID',
         'error',
-        `data field tag ${JSON.stringify(field.tag)} is not allowed by MARC21slim; field left out`,
+        `${isControlField(field) ? 'control' : 'data'} field ${JSON.stringify(field.tag)} left out: MARC21slim allows no such ${isControlField(field) ? 'control field' : 'data field'} tag; its data: ${JSON.stringify(fieldPreview(field))}`,
+        field.tag,
+      );
+      continue;
+    }
+    if (tag !== field.tag)
+      report(
+        'TAG_INVALID',
+        'warning',
+        `tag ${JSON.stringify(field.tag)} written as ${JSON.stringify(tag)}`,
+        field.tag,
+      );
+    if (asControlField) {
+      parts.push(
+        `<controlfield tag="${tag}">${clean(`field ${tag}`, field.value, field.tag)}</controlfield>`,
+      );
+      continue;
+    }
+    if (isControlField(field)) {
+      // A local control field (Aleph's FMT, CAT…): the schema allows its tag only on a data field.
+      report(
+        'TAG_INVALID',
+        'warning',
+        `control field ${tag} written as a data field with its value in $a: MARC21slim allows control fields 001-009 (00A-00Z) only`,
+        field.tag,
+      );
+      dataFields.push(
+        `<datafield tag="${tag}" ind1=" " ind2=" "><subfield code="a">${clean(`field ${tag}`, field.value, field.tag)}</subfield></datafield>`,
       );
       continue;
     }
@@ -455,30 +716,33 @@ export function toMarcXml(record: MarcRecord, options: MarcXmlWriteOptions = {})
       report(
         'INDICATOR_INVALID',
         'warning',
-        `field ${field.tag}: ${name} ${JSON.stringify(value)} written as blank`,
+        `field ${tag}: ${name} ${JSON.stringify(value)} written as blank`,
+        field.tag,
       );
       return ' ';
     };
     const subfields: string[] = [];
     for (const { code, value } of field.subfields) {
+      let written = code;
       if (!SUBFIELD_CODE.test(code)) {
+        written = REPLACEMENT_SUBFIELD_CODE;
         report(
           'SUBFIELD_CODE_INVALID',
-          'error',
-          `field ${field.tag}: subfield code ${JSON.stringify(code)} is not allowed by MARC21slim; subfield ${JSON.stringify(value)} left out`,
+          'warning',
+          `field ${tag}: subfield code ${JSON.stringify(code)} is not allowed by MARC21slim; written as ${JSON.stringify(written)} with its data`,
+          field.tag,
         );
-        continue;
       }
       subfields.push(
-        `<subfield code="${escapeAttribute(code)}">${clean(`field ${field.tag} $${code}`, value)}</subfield>`,
+        `<subfield code="${escapeAttribute(written)}">${clean(`field ${tag} $${written}`, value, field.tag)}</subfield>`,
       );
     }
     if (subfields.length === 0) {
-      report('FIELD_EMPTY', 'error', `field ${field.tag} has no subfield MARC21slim allows; field left out`);
+      report('FIELD_EMPTY', 'error', `field ${tag} has no subfield; field left out`, field.tag);
       continue;
     }
     dataFields.push(
-      `<datafield tag="${field.tag}" ind1="${indicator(field.ind1, 'ind1')}" ind2="${indicator(field.ind2, 'ind2')}">${subfields.join('')}</datafield>`,
+      `<datafield tag="${tag}" ind1="${indicator(field.ind1, 'ind1')}" ind2="${indicator(field.ind2, 'ind2')}">${subfields.join('')}</datafield>`,
     );
   }
   parts.push(...dataFields, '</record>');

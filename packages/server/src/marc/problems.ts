@@ -1,5 +1,5 @@
 import { AppError } from '../kernel/app-error.ts';
-import type { MarcRecord } from './record.ts';
+import type { MarcField, MarcRecord } from './record.ts';
 
 /**
  * Stable codes for what a reader or writer found wrong in a record. The message says the details;
@@ -26,6 +26,9 @@ export type MarcProblemCode =
   | 'CHARACTER_CODING_MISMATCH'
   | 'CHARACTER_CODING_UNKNOWN'
   | 'INVALID_UTF8'
+  | 'INVALID_MARC8'
+  // record structures other than MARC 21's (leader/10-11 other than "22")
+  | 'RECORD_STRUCTURE_UNSUPPORTED'
   // MARCXML and MARC-in-JSON
   | 'XML_MALFORMED'
   | 'XML_UNEXPECTED_ELEMENT'
@@ -38,7 +41,9 @@ export type MarcProblemCode =
   | 'INDICATOR_INVALID'
   | 'SUBFIELD_CODE_INVALID'
   | 'FIELD_EMPTY'
-  | 'CHARACTER_ILLEGAL';
+  | 'CHARACTER_ILLEGAL'
+  | 'FIELD_TOO_LONG'
+  | 'RECORD_TOO_LONG';
 
 /**
  * How bad a problem is. `error`: data was lost (a field, a subfield, a whole record). `warning`: the
@@ -56,6 +61,18 @@ export interface MarcProblem {
   code: MarcProblemCode;
   /** What is wrong, for people: names the field tag and the values involved. */
   message: string;
+  /** The tag of the field the problem is in, as the record has it (readers and writers set it). */
+  tag?: string;
+}
+
+/** The bytes a record was read from, as they were in the input (see {@link MarcReadOptions.keepSource}). */
+export interface RecordSource {
+  format: 'iso2709' | 'marcxml' | 'marc-json';
+  /**
+   * ISO 2709: the record slot, from the byte after the previous record terminator to its own
+   * terminator. MARCXML: the `<record>` element's text (UTF-8). MARC-in-JSON: the record object's text.
+   */
+  bytes: Uint8Array;
 }
 
 /**
@@ -70,6 +87,8 @@ export interface ReadResult {
   byteOffset: number;
   record: MarcRecord | null;
   problems: MarcProblem[];
+  /** The record's original bytes, when the reader was asked to keep them. */
+  source?: RecordSource;
 }
 
 /** Reader options shared by every format. */
@@ -79,6 +98,34 @@ export interface MarcReadOptions {
    * mode, the default for import, recovers what it can and reports every problem.
    */
   strict?: boolean;
+  /** Keep each record's original bytes in {@link ReadResult.source} (an import stores them). */
+  keepSource?: boolean;
+}
+
+/**
+ * The subfield code writers put in place of one the output format cannot carry (not one ASCII
+ * character, or one MARC21slim.xsd forbids): the data is kept, the original code goes to the report.
+ * MARC 21 defines no `?` subfield, and both ISO 2709 and MARC21slim.xsd allow it.
+ */
+export const REPLACEMENT_SUBFIELD_CODE = '?';
+
+/**
+ * The tag writers put out for a field's tag: 1 or 2 ASCII digits padded with zeros on the left (`42` →
+ * `042`: a tag that lost its leading zero on its way through MARCXML or a spreadsheet), any other tag
+ * unchanged. @internal
+ */
+export function padTag(tag: string): string {
+  return tag.length < 3 && /^[0-9]{1,2}$/.test(tag) ? tag.padStart(3, '0') : tag;
+}
+
+/**
+ * A field's content as MARC-style text (`$a…$b…` for a data field), cut to `max` characters: for a
+ * writer's report of a field it left out, so the data can be found and put back. @internal
+ */
+export function fieldPreview(field: MarcField, max = 100): string {
+  const text =
+    'subfields' in field ? field.subfields.map((sf) => `$${sf.code}${sf.value}`).join('') : field.value;
+  return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 
 /** Writer options shared by every format. */
@@ -116,8 +163,15 @@ export class ProblemSink {
   private overflow = new Map<MarcProblemCode, MarcProblem & { count: number }>();
   constructor(readonly strict: boolean) {}
 
-  add(code: MarcProblemCode, severity: MarcProblemSeverity, byteOffset: number, message: string): void {
+  add(
+    code: MarcProblemCode,
+    severity: MarcProblemSeverity,
+    byteOffset: number,
+    message: string,
+    tag?: string,
+  ): void {
     const problem: MarcProblem = { recordIndex: this.recordIndex, byteOffset, severity, code, message };
+    if (tag !== undefined) problem.tag = tag;
     if (this.strict) throw new MarcParseError(problem);
     const count = (this.counts.get(code) ?? 0) + 1;
     this.counts.set(code, count);

@@ -25,6 +25,12 @@ export interface Marc8Problem {
   readonly offset: number;
   /** What is wrong, in English. */
   readonly message: string;
+  /**
+   * `error` when text was lost: a byte became U+FFFD, bytes were dropped, or an escape sequence could
+   * not be followed (the text after it is read in the wrong character set). `warning` when every
+   * character came through (a stray ESC, a combining mark without a base character).
+   */
+  readonly severity: 'error' | 'warning';
 }
 
 /** The decoded text together with everything that went wrong on the way. */
@@ -115,8 +121,14 @@ function asciiToString(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
 }
 
-function report(problems: Marc8Problem[], from: number, offset: number, message: string): void {
-  problems.push({ offset: offset - from, message });
+function report(
+  problems: Marc8Problem[],
+  from: number,
+  offset: number,
+  message: string,
+  severity: 'error' | 'warning' = 'error',
+): void {
+  problems.push({ offset: offset - from, message, severity });
 }
 
 /**
@@ -187,7 +199,7 @@ function decode(
       // Escape sequence: designates a new G0 or G1 working set.
       const next = i + 1 < length ? bytes[i + 1]! : -1;
       if (next === -1) {
-        if (problems !== null) report(problems, from, i, 'escape character at end of data');
+        if (problems !== null) report(problems, from, i, 'escape character at end of data', 'warning');
         i += 1;
         continue;
       }
@@ -208,7 +220,8 @@ function decode(
       // not followed by an intermediate is no escape sequence at all (usually a corrupted byte): drop only
       // the ESC, so that the text after it survives.
       if (next < 0x21 || next > 0x2f) {
-        if (problems !== null) report(problems, from, i, `unknown escape sequence ESC ${hexByte(next)}`);
+        if (problems !== null)
+          report(problems, from, i, `unknown escape sequence ESC ${hexByte(next)}`, 'warning');
         i += 1;
         continue;
       }
@@ -259,6 +272,7 @@ function decode(
               from,
               i,
               `${charset.name} designated with a ${multiByte ? 'multibyte' : 'single-byte'} escape sequence`,
+              'warning',
             );
         }
         if (target === 0) g0 = charset;
@@ -335,7 +349,7 @@ function decode(
         // Record, field and subfield separators end any character: marks cannot reach across them.
         if (marksLength > 0) {
           if (problems !== null)
-            report(problems, from, marksOffset, 'combining mark without a base character');
+            report(problems, from, marksOffset, 'combining mark without a base character', 'warning');
           for (let k = 0; k < marksLength; k++) out[outLength++] = marks[k]!;
           marksLength = 0;
           normalizationSensitive = true;
@@ -382,7 +396,8 @@ function decode(
   }
 
   if (marksLength > 0) {
-    if (problems !== null) report(problems, from, marksOffset, 'combining mark without a base character');
+    if (problems !== null)
+      report(problems, from, marksOffset, 'combining mark without a base character', 'warning');
     for (let k = 0; k < marksLength; k++) out[outLength++] = marks[k]!;
     normalizationSensitive = true;
   }
@@ -478,10 +493,16 @@ export function decodeMarc8(bytes: Uint8Array, options?: Marc8DecodeOptions): st
 /**
  * {@link decodeMarc8} of the bytes [start, end) of `bytes` (NFC, preferred mappings), without a view on
  * them; for callers that already know the range holds a byte that is not plain ASCII (0x80 and up, or
- * ESC), where decodeMarc8's ASCII shortcut never applies. @internal
+ * ESC), where decodeMarc8's ASCII shortcut never applies. Problems, when `problems` is given, are
+ * appended to it with offsets relative to `start`. @internal
  */
-export function decodeMarc8Range(bytes: Uint8Array, start: number, end: number): string {
-  return decode(bytes, start, end, undefined, null);
+export function decodeMarc8Range(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  problems: Marc8Problem[] | null = null,
+): string {
+  return decode(bytes, start, end, undefined, problems);
 }
 
 /**

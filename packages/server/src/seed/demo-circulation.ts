@@ -5,6 +5,7 @@ import { fixedClock } from '../kernel/clock.ts';
 import type { Branch } from '../modules/branches/index.ts';
 import { createCirculation, type RuleInput } from '../modules/circulation/index.ts';
 import { patronByCard, patronById } from '../modules/patrons/index.ts';
+import { isGuessable } from '../modules/staff/index.ts';
 
 const SEED = systemActor('seed');
 const DAY = 86_400_000;
@@ -118,7 +119,10 @@ export async function seedDemoCirculation(app: App, branches: Branch[]): Promise
   });
 
   const people: { id: string; cardBarcode: string; category: string }[] = [];
-  const pin = String(randomInt(0, 10_000)).padStart(4, '0');
+  // Four random digits that the PIN rules accept (not 0000, 1234 or another easily guessed PIN).
+  let pin: string;
+  do pin = String(randomInt(0, 10_000)).padStart(4, '0');
+  while (isGuessable(pin));
   for (const [i, [firstName, lastName, category, birthDate]] of PATRONS.entries()) {
     const guardian = category === 'CHILD' ? people.find((p) => p.category === 'ADULT') : undefined;
     const p = await patrons.register(SEED, {

@@ -202,7 +202,8 @@ const en: Messages = {
   'register.card': 'Library card number',
   'register.cardHint': 'Scan the new card, or leave empty for a generated number.',
   'register.pin': 'PIN for the public catalog',
-  'register.pinHint': '4 to 8 digits; may be left empty.',
+  'register.pinHint':
+    '4 to 64 characters, digits or a passphrase, not an easy one such as 1234; may be left empty.',
   'register.submit': 'Register',
   'register.cancel': 'Cancel',
   'register.duplicateTitle': 'This may be someone already registered',
@@ -481,7 +482,7 @@ const es: Messages = {
   'register.card': 'Número de carné',
   'register.cardHint': 'Escanee el carné nuevo, o déjelo vacío para generar un número.',
   'register.pin': 'PIN para el catálogo público',
-  'register.pinHint': 'De 4 a 8 cifras; puede quedar vacío.',
+  'register.pinHint': 'De 4 a 64 caracteres, cifras o una frase, no uno fácil como 1234; puede quedar vacío.',
   'register.submit': 'Dar de alta',
   'register.cancel': 'Cancelar',
   'register.duplicateTitle': 'Puede que esta persona ya esté dada de alta',

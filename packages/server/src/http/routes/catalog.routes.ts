@@ -1,3 +1,4 @@
+import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
@@ -7,6 +8,7 @@ import {
   BibRecordResponse,
   CreateItemRequest,
   CreateItemTypeRequest,
+  ExportJob,
   ExportQuery,
   Id,
   IdParams,
@@ -36,9 +38,24 @@ import {
   toMarcXml,
   writeIso2709,
 } from '../../marc/index.ts';
-import { EXPORT_FILE_TYPES, writeExport } from '../../modules/catalog/index.ts';
+import { EXPORT_FILE_TYPES, newExportReport, writeExport } from '../../modules/catalog/index.ts';
 import { actorOf } from '../plugins/auth.ts';
 import { AUTHED_ERRORS, errorResponses } from './responses.ts';
+
+/** Media type and file name ending of an imported record's original, by its format. */
+const ORIGINAL_FILE_TYPES = {
+  iso2709: { contentType: 'application/marc', extension: 'mrc' },
+  marcxml: { contentType: 'application/marcxml+xml; charset=utf-8', extension: 'xml' },
+  'marc-json': { contentType: 'application/json; charset=utf-8', extension: 'json' },
+} as const;
+
+/**
+ * The largest body a record's create or update takes, in bytes. A record holds at most 99,999 bytes
+ * (what ISO 2709 can carry; larger ones are refused); its MARC-in-JSON is longer by the JSON around
+ * each subfield and by escapes (six bytes for `\u00e9`), never ten times longer. Bounding the body
+ * bounds the work one request can cost before the record is checked.
+ */
+export const MAX_RECORD_BODY_BYTES = 1024 * 1024;
 
 /** MARC-in-JSON from a request, or a 400 naming what is wrong with it. */
 function marcFromBody(value: unknown): MarcRecord {
@@ -135,6 +152,7 @@ export function catalogRoutes(app: App): FastifyPluginAsyncTypebox {
       '/api/catalog/records',
       {
         config: edit,
+        bodyLimit: MAX_RECORD_BODY_BYTES,
         schema: {
           tags,
           summary: 'Add a record (MARC-in-JSON)',
@@ -152,6 +170,7 @@ export function catalogRoutes(app: App): FastifyPluginAsyncTypebox {
       '/api/catalog/records/:id',
       {
         config: edit,
+        bodyLimit: MAX_RECORD_BODY_BYTES,
         schema: {
           tags,
           summary:
@@ -201,6 +220,36 @@ export function catalogRoutes(app: App): FastifyPluginAsyncTypebox {
         },
       },
       async (request) => catalog.history(request.params.id),
+    );
+
+    fastify.get(
+      '/api/catalog/records/:id/source',
+      {
+        config: session,
+        schema: {
+          tags,
+          summary:
+            'The original a record was last imported from, byte for byte, as a download: an ISO 2709 record, a MARCXML <record> element or a MARC-in-JSON object',
+          params: IdParams,
+          response: {
+            200: { type: 'string', format: 'binary', description: 'the original bytes' },
+            ...AUTHED_ERRORS,
+            ...errorResponses(404),
+          },
+        },
+      },
+      async (request, reply) => {
+        const source = await app.services.catalogImport.recordSource(request.params.id);
+        const { contentType, extension } = ORIGINAL_FILE_TYPES[source.format];
+        return (
+          reply
+            .type(contentType)
+            .header('content-disposition', `attachment; filename="${source.recordId}.original.${extension}"`)
+            // The bytes are whatever the file held: never let a browser render or run them here.
+            .header('content-security-policy', "default-src 'none'; sandbox; frame-ancestors 'none'")
+            .send(Buffer.from(source.bytes.buffer, source.bytes.byteOffset, source.bytes.byteLength))
+        );
+      },
     );
 
     fastify.get(
@@ -423,7 +472,7 @@ export function catalogRoutes(app: App): FastifyPluginAsyncTypebox {
         schema: {
           tags,
           summary:
-            'Export records with their items (as 952 fields) as a file to download: every record, or those a search finds (?q=); streamed',
+            'Export records with their items (as 952 fields) as a file to download: every record, or those a search finds (?q=); streamed. Values a format cannot carry are repaired as the export job report describes, but this stream has no report: use POST /api/catalog/exports for one. A failure mid-stream cuts the connection (never a clean end)',
           querystring: ExportQuery,
           response: { 200: { type: 'string', format: 'binary' }, ...AUTHED_ERRORS },
         },
@@ -432,11 +481,91 @@ export function catalogRoutes(app: App): FastifyPluginAsyncTypebox {
         const { format, q } = request.query;
         const { contentType, extension } = EXPORT_FILE_TYPES[format];
         const date = app.clock.now().toISOString().slice(0, 10);
-        const records = app.services.catalogExport.exportRecords(q?.trim() ?? '');
+        const entries = app.services.catalogExport.exportRecords(q?.trim() ?? '');
+        const report = newExportReport(format);
+        // A record never stops the stream (the writers repair or skip it, see writeExport); a failure of
+        // the database does: it is logged here (with the request id) and the connection is cut, so the
+        // client sees a failed download, never a truncated file passed off as complete.
+        async function* logged() {
+          try {
+            yield* writeExport(entries, format, report);
+          } catch (error) {
+            request.log.error(
+              { err: error, format, recordsWritten: report.written },
+              'catalog export failed mid-stream',
+            );
+            throw error;
+          }
+          if (report.repaired > 0 || report.skipped > 0)
+            request.log.warn(
+              { format, written: report.written, repaired: report.repaired, skipped: report.skipped },
+              'catalog export wrote repaired records or left some out',
+            );
+        }
         return reply
           .type(contentType)
           .header('content-disposition', `attachment; filename="catalog-${date}.${extension}"`)
-          .send(Readable.from(writeExport(records, format)) as never);
+          .send(Readable.from(logged()) as never);
+      },
+    );
+
+    fastify.post(
+      '/api/catalog/exports',
+      {
+        config: edit,
+        schema: {
+          tags,
+          summary:
+            'Start an export job (every record, or those a search finds); answers at once: follow it with GET, then download its file. The report lists every repair and skipped record',
+          body: ExportQuery,
+          response: { 202: ExportJob, ...AUTHED_ERRORS, ...errorResponses(422) },
+        },
+      },
+      async (request, reply) =>
+        reply.status(202).send(
+          await app.services.catalogExportJobs.start(actorOf(request), {
+            format: request.body.format,
+            ...(request.body.q === undefined ? {} : { q: request.body.q }),
+          }),
+        ),
+    );
+
+    fastify.get(
+      '/api/catalog/exports/:id',
+      {
+        config: edit,
+        schema: {
+          tags,
+          summary: 'How far an export job is, and its report when done',
+          params: IdParams,
+          response: { 200: ExportJob, ...AUTHED_ERRORS, ...errorResponses(404) },
+        },
+      },
+      async (request) => app.services.catalogExportJobs.get(request.params.id),
+    );
+
+    fastify.get(
+      '/api/catalog/exports/:id/file',
+      {
+        config: edit,
+        schema: {
+          tags,
+          summary: 'The file of a finished export job (kept for 24 hours)',
+          params: IdParams,
+          response: {
+            200: { type: 'string', format: 'binary' },
+            ...AUTHED_ERRORS,
+            ...errorResponses(404, 422),
+          },
+        },
+      },
+      async (request, reply) => {
+        const file = await app.services.catalogExportJobs.file(request.params.id);
+        return reply
+          .type(file.contentType)
+          .header('content-disposition', `attachment; filename="${file.fileName}"`)
+          .header('content-length', file.sizeBytes)
+          .send(createReadStream(file.path) as never);
       },
     );
 

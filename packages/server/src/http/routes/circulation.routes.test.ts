@@ -111,7 +111,7 @@ describe.each(testDialects())('circulation over HTTP on %s', (dialect) => {
       categoryCode: 'ADULT',
       homeBranchId: lib.central.id,
       cardBarcode: '29990001',
-      pin: '1234',
+      pin: '2468',
     });
     const ben = await lib.patron('Ben');
     await post(desk, '/api/circulation/checkout', { patronBarcode: ann.cardBarcode, itemBarcode: '3000001' });
@@ -119,7 +119,7 @@ describe.each(testDialects())('circulation over HTTP on %s', (dialect) => {
     const login = await server.http.inject({
       method: 'POST',
       url: '/api/patron/login',
-      payload: { cardBarcode: '29990001', pin: '1234' },
+      payload: { cardBarcode: '29990001', pin: '2468' },
     });
     expect(login.statusCode).toBe(200);
     const cookie = `stacks_patron=${login.cookies.find((c) => c.name === 'stacks_patron')!.value}`;

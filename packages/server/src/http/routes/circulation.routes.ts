@@ -31,6 +31,7 @@ import {
   UpdateCirculationRuleRequest,
 } from '@stacks/contract';
 import type { App } from '../../app.ts';
+import { can } from '../../kernel/actor.ts';
 import { AppError } from '../../kernel/app-error.ts';
 import { actorOf, patronActorOf } from '../plugins/auth.ts';
 import { AUTHED_ERRORS, errorResponses } from './responses.ts';
@@ -521,12 +522,20 @@ export function circulationRoutes(app: App): FastifyPluginAsyncTypebox {
           tags,
           summary: 'Which rule applies to this patron and item at this branch, and why',
           description:
-            'Every rule with whether it matches and why, the most specific match (the winner), and what a checkout now would get: due date, renewals, fine, limits, holds, lost billing.',
+            'Every rule with whether it matches and why, the most specific match (the winner), and what a checkout now would get: due date, renewals, fine, limits, holds, lost billing. Naming a patron by card (patronBarcode) needs the permission patrons.read.',
           querystring: ExplainQuery,
           response: { 200: RuleExplanation, ...AUTHED_ERRORS, ...errorResponses(404) },
         },
       },
-      async (request) => policies.explain(request.query),
+      async (request) => {
+        // Looking up a card would tell whether it exists and its category: refused before any look-up
+        // to staff who may not read patrons, so every card, known or not, gets the same answer.
+        if (request.query.patronBarcode !== undefined && !can(actorOf(request), 'patrons.read'))
+          throw new AppError('FORBIDDEN', 'You need the permission patrons.read to name a patron here', {
+            permission: 'patrons.read',
+          });
+        return policies.explain(request.query);
+      },
     );
   };
 }

@@ -11,6 +11,7 @@ import {
   CreatePatronRequest,
   DuplicateCheckRequest,
   DuplicateCheckResponse,
+  IdempotencyHeaders,
   IdParams,
   MergePatronsRequest,
   Patron,
@@ -22,6 +23,7 @@ import {
   PatronImportReport,
   PatronSearchQuery,
   PatronSearchResponse,
+  RenewMembershipRequest,
   ReplaceCardRequest,
   ReplaceCardResponse,
   SetPinRequest,
@@ -29,6 +31,7 @@ import {
   UpdatePatronRequest,
 } from '@stacks/contract';
 import type { App } from '../../app.ts';
+import { AppError } from '../../kernel/app-error.ts';
 import { actorOf } from '../plugins/auth.ts';
 import { AUTHED_ERRORS, errorResponses } from './responses.ts';
 
@@ -285,12 +288,30 @@ export function patronRoutes(app: App): FastifyPluginAsyncTypebox {
         config: manage,
         schema: {
           tags,
-          summary: 'Renew membership: the later of today and the current expiry, plus the category’s months',
+          summary:
+            'Renew membership: the category’s months from the later of today and the current expiry, never past that many months from today',
+          description:
+            'Renewing again reaches no further. Send an Idempotency-Key header (or idempotencyKey) so a retry renews once.',
           params: IdParams,
+          headers: IdempotencyHeaders,
+          body: RenewMembershipRequest,
           response: { 200: Patron, ...AUTHED_ERRORS, ...errorResponses(404, 422) },
         },
+        // The body is optional (the key may come as the header): no body is an empty one.
+        preValidation: async (request) => {
+          request.body ??= {};
+        },
       },
-      async (request) => patrons.renew(actorOf(request), request.params.id),
+      async (request) => {
+        const header = request.headers['idempotency-key'];
+        const body = request.body.idempotencyKey;
+        if (header !== undefined && body !== undefined && header !== body)
+          throw new AppError(
+            'INVALID_IDEMPOTENCY_KEY',
+            'The Idempotency-Key header and idempotencyKey differ; send one of them',
+          );
+        return patrons.renew(actorOf(request), request.params.id, { idempotencyKey: header ?? body ?? null });
+      },
     );
 
     fastify.put(

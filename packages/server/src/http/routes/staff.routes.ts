@@ -21,6 +21,8 @@ export function staffRoutes(app: App): FastifyPluginAsyncTypebox {
   const read = { access: { permission: 'staff.read' as const } };
   const manage = { access: { permission: 'staff.manage' as const } };
   const tags = ['staff'];
+  const noEscalation =
+    'Refused with 403 FORBIDDEN (details.missing) when it would grant a permission you do not hold, or act on an account or role holding one; only holders of * change administrators.';
 
   return async (fastify) => {
     fastify.get(
@@ -43,6 +45,7 @@ export function staffRoutes(app: App): FastifyPluginAsyncTypebox {
         schema: {
           tags,
           summary: 'Add a staff account',
+          description: noEscalation,
           body: CreateStaffUserRequest,
           response: { 201: StaffUser, ...AUTHED_ERRORS, ...errorResponses(404, 409) },
         },
@@ -72,6 +75,7 @@ export function staffRoutes(app: App): FastifyPluginAsyncTypebox {
         schema: {
           tags,
           summary: 'Change a staff account: name, e-mail, roles, home branch, active, or reset its password',
+          description: noEscalation,
           params: IdParams,
           body: UpdateStaffUserRequest,
           response: { 200: StaffUser, ...AUTHED_ERRORS, ...errorResponses(404, 409) },
@@ -96,6 +100,7 @@ export function staffRoutes(app: App): FastifyPluginAsyncTypebox {
         schema: {
           tags,
           summary: 'Add a role',
+          description: noEscalation,
           body: CreateRoleRequest,
           response: { 201: Role, ...AUTHED_ERRORS, ...errorResponses(409) },
         },
@@ -111,6 +116,7 @@ export function staffRoutes(app: App): FastifyPluginAsyncTypebox {
         schema: {
           tags,
           summary: 'Rename a role or change its permissions',
+          description: noEscalation,
           params: IdParams,
           body: UpdateRoleRequest,
           response: { 200: Role, ...AUTHED_ERRORS, ...errorResponses(404, 409) },
@@ -126,6 +132,7 @@ export function staffRoutes(app: App): FastifyPluginAsyncTypebox {
         schema: {
           tags,
           summary: 'Remove a role that no account holds',
+          description: noEscalation,
           params: IdParams,
           response: { 204: { type: 'null' }, ...AUTHED_ERRORS, ...errorResponses(404, 409) },
         },

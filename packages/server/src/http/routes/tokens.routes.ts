@@ -33,6 +33,8 @@ export function tokenRoutes(app: App): FastifyPluginAsyncTypebox {
           tags,
           summary:
             'Create an API token acting as a staff account (yourself when userId is left out); the secret is shown once',
+          description:
+            'Refused with 403 FORBIDDEN (details.missing) when the token would hold a permission you do not hold, or the account holds one; a token limited to some permissions creates only tokens within them.',
           body: CreateApiTokenRequest,
           response: { 201: CreatedApiToken, ...AUTHED_ERRORS, ...errorResponses(404) },
         },
@@ -56,6 +58,8 @@ export function tokenRoutes(app: App): FastifyPluginAsyncTypebox {
         schema: {
           tags,
           summary: 'Revoke an API token',
+          description:
+            'Revoking a token of another account that holds a permission you do not hold is refused with 403.',
           params: IdParams,
           response: { 200: ApiToken, ...AUTHED_ERRORS, ...errorResponses(404) },
         },

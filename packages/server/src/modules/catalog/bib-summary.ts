@@ -1,5 +1,6 @@
 import { normalizeIsbn, normalizeIssn } from '../../isbn/index.ts';
 import { type DataField, isControlField, isDataField, type MarcRecord } from '../../marc/record.ts';
+import { cutText } from './search-text.ts';
 
 /**
  * What the system needs from a bibliographic record, extracted from its MARC 21 fields: shown in
@@ -68,10 +69,39 @@ export const BIB_FORMATS = {
 } as const;
 export type BibFormat = keyof typeof BIB_FORMATS;
 
-const TRAILING = /[\s/:;,=.]+$/;
+/**
+ * Bounds on what a summary keeps of a record's text, in UTF-16 code units (the MARC keeps everything).
+ * Summaries are shown in result lists, searched, sorted and faceted on, so every value is bounded:
+ *
+ * - free text (title, statement of responsibility, series, notes, publisher, edition) is cut to
+ *   {@link MAX_TEXT_LENGTH};
+ * - values sorted or faceted on (the sort title, authors, subjects, call numbers) are cut to
+ *   {@link MAX_HEADING_LENGTH}: they go into database indexes, and PostgreSQL refuses an index entry
+ *   over 2,704 bytes; 200 code units make at most 1,800 bytes even decomposed for a sort key, and it is
+ *   the longest facet value a search filter takes;
+ * - identifiers longer than {@link MAX_IDENTIFIER_LENGTH} are left out, not cut: a cut identifier
+ *   could match another record's.
+ */
+export const MAX_TEXT_LENGTH = 4000;
+export const MAX_HEADING_LENGTH = 200;
+export const MAX_IDENTIFIER_LENGTH = 200;
+
+/** Characters ISBD punctuation and spacing leave at the end of a subfield. */
+const TRAILING = new Set([' ', '/', ':', ';', ',', '=', '.']);
 
 function clean(text: string): string {
-  return text.replace(/\s+/g, ' ').replace(TRAILING, '').trim();
+  // Only the start of a long value can end up in the summary: the rest is not worked on. Trailing
+  // punctuation is taken off in a loop: a regular expression anchored at the end retries from every
+  // position of a long run of punctuation, which takes time in the square of its length.
+  const spaced = cutText(text, 2 * MAX_TEXT_LENGTH).replace(/\s+/g, ' ');
+  let end = spaced.length;
+  while (end > 0 && TRAILING.has(spaced[end - 1]!)) end--;
+  return spaced.slice(0, end).trim();
+}
+
+/** `value` when it is short enough to be an identifier (see {@link MAX_IDENTIFIER_LENGTH}), else null. */
+function identifier(value: string | null | undefined): string | null {
+  return value && value.length <= MAX_IDENTIFIER_LENGTH ? value : null;
 }
 
 function subfieldText(field: DataField, codes: string, separator = ' '): string {
@@ -138,12 +168,13 @@ export function bibFormat(leader: string, field008: string | null): BibFormat {
 /** Title without the leading article the cataloger marked as non-filing (245 second indicator). */
 function sortableTitle(title: string, nonFiling: string): string {
   const skip = /^[0-9]$/.test(nonFiling) ? Number(nonFiling) : 0;
-  return title
+  const key = title
     .slice(skip)
     .normalize('NFD')
     .replace(/\p{M}+/gu, '')
     .toLowerCase()
     .replace(/^[^\p{L}\p{N}]+/u, '');
+  return cutText(key, MAX_HEADING_LENGTH);
 }
 
 function normalizeLccn(text: string): string | null {
@@ -164,7 +195,7 @@ function oclcNumber(text: string): string | null {
 export function summarize(record: MarcRecord): BibSummary {
   const f008 = controlValue(record, '008');
   const f245 = dataFields(record, '245')[0];
-  const title = f245 ? subfieldText(f245, 'abnp') : '';
+  const title = f245 ? cutText(subfieldText(f245, 'abnp'), MAX_TEXT_LENGTH) : '';
   const date1 = f008?.slice(7, 11) ?? '';
   const pubFields = [
     ...dataFields(record, '264').filter((f) => f.ind2 === '1'),
@@ -185,30 +216,37 @@ export function summarize(record: MarcRecord): BibSummary {
         ? lang041
         : null;
   const systemNumbers = unique(
-    dataFields(record, '035').map((f) => f.subfields.find((s) => s.code === 'a')?.value.trim()),
+    dataFields(record, '035').map((f) => identifier(f.subfields.find((s) => s.code === 'a')?.value.trim())),
   );
   const oclcFrom001 =
     controlValue(record, '003') === 'OCoLC'
       ? controlValue(record, '001')?.replace(/^\D+/, '').replace(/^0+/, '')
       : null;
   const lc = dataFields(record, '050')[0];
-  const dewey = dataFields(record, '082')[0];
+  const deweyA = dataFields(record, '082')[0]
+    ?.subfields.find((s) => s.code === 'a')
+    ?.value.replace(/\//g, '')
+    .trim();
   return {
-    controlNumber: controlValue(record, '001')?.trim() || null,
+    controlNumber: identifier(controlValue(record, '001')?.trim()),
     title,
     titleSort: f245 ? sortableTitle(title, f245.ind2) : '',
-    responsibility: f245 ? subfieldText(f245, 'c') || null : null,
+    responsibility: f245 ? cutText(subfieldText(f245, 'c'), MAX_TEXT_LENGTH) || null : null,
     authors: unique(
-      dataFields(record, '100', '110', '111', '700', '710', '711').map((f) => subfieldText(f, 'abcdq')),
+      dataFields(record, '100', '110', '111', '700', '710', '711').map((f) =>
+        cutText(subfieldText(f, 'abcdq'), MAX_HEADING_LENGTH),
+      ),
     ),
     subjects: unique(
       dataFields(record, '600', '610', '611', '630', '648', '650', '651', '655').map((f) => {
         const main = subfieldText(f, 'abcdtq');
         const subdivisions = f.subfields.filter((s) => 'vxyz'.includes(s.code)).map((s) => clean(s.value));
-        return [main, ...subdivisions].filter(Boolean).join(' -- ');
+        return cutText([main, ...subdivisions].filter(Boolean).join(' -- '), MAX_HEADING_LENGTH);
       }),
     ),
-    series: unique(dataFields(record, '490', '830').map((f) => subfieldText(f, 'a'))),
+    series: unique(
+      dataFields(record, '490', '830').map((f) => cutText(subfieldText(f, 'a'), MAX_TEXT_LENGTH)),
+    ),
     isbns: unique(
       dataFields(record, '020').map((f) =>
         normalizeIsbn(f.subfields.find((s) => s.code === 'a')?.value ?? ''),
@@ -219,28 +257,29 @@ export function summarize(record: MarcRecord): BibSummary {
         normalizeIssn(f.subfields.find((s) => s.code === 'a')?.value ?? ''),
       ),
     ),
-    lccn: normalizeLccn(dataFields(record, '010')[0]?.subfields.find((s) => s.code === 'a')?.value ?? ''),
-    oclcNumbers: unique([...systemNumbers.map(oclcNumber), oclcFrom001]),
+    lccn: identifier(
+      normalizeLccn(dataFields(record, '010')[0]?.subfields.find((s) => s.code === 'a')?.value ?? ''),
+    ),
+    oclcNumbers: unique([...systemNumbers.map(oclcNumber), identifier(oclcFrom001)]),
     systemNumbers,
-    publisher: pubFields.map((f) => subfieldText(f, 'b')).find(Boolean) ?? null,
+    publisher:
+      cutText(pubFields.map((f) => subfieldText(f, 'b')).find(Boolean) ?? '', MAX_TEXT_LENGTH) || null,
     year,
     language,
     format: bibFormat(record.leader, f008),
     edition:
-      dataFields(record, '250')
-        .map((f) => subfieldText(f, 'a'))
-        .find(Boolean) ?? null,
+      cutText(
+        dataFields(record, '250')
+          .map((f) => subfieldText(f, 'a'))
+          .find(Boolean) ?? '',
+        MAX_TEXT_LENGTH,
+      ) || null,
     notes: unique(
       record.fields
         .filter((f): f is DataField => isDataField(f) && f.tag[0] === '5')
-        .map((f) => subfieldText(f, 'a')),
+        .map((f) => cutText(subfieldText(f, 'a'), MAX_TEXT_LENGTH)),
     ).slice(0, 20),
-    lcCallNumber: lc ? subfieldText(lc, 'ab') || null : null,
-    deweyCallNumber: dewey
-      ? (dewey.subfields
-          .find((s) => s.code === 'a')
-          ?.value.replace(/\//g, '')
-          .trim() ?? null)
-      : null,
+    lcCallNumber: lc ? cutText(subfieldText(lc, 'ab'), MAX_HEADING_LENGTH) || null : null,
+    deweyCallNumber: deweyA === undefined ? null : cutText(deweyA, MAX_HEADING_LENGTH),
   };
 }

@@ -6,6 +6,7 @@ import type {
   BibIdentifierRow,
   BibRecordRow,
   BibRecordVersionRow,
+  CatalogExportRow,
   CatalogImportRow,
   ItemRow,
   ItemTypeRow,
@@ -502,6 +503,35 @@ export async function updateImportRow(
 
 export async function findImportRow(db: Executor, id: string): Promise<CatalogImportRow | undefined> {
   return db.selectFrom('catalog_imports').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+// Exports started through the API
+
+export async function insertExportRow(db: Executor, row: CatalogExportRow): Promise<void> {
+  await db.insertInto('catalog_exports').values(row).execute();
+}
+
+export async function updateExportRow(
+  db: Executor,
+  id: string,
+  changes: Partial<CatalogExportRow>,
+): Promise<void> {
+  await db.updateTable('catalog_exports').set(changes).where('id', '=', id).execute();
+}
+
+export async function findExportRow(db: Executor, id: string): Promise<CatalogExportRow | undefined> {
+  return db.selectFrom('catalog_exports').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Exports in one of `statuses`, newest first, without their reports. */
+export async function findExportRowsByStatus(db: Executor, statuses: readonly string[]) {
+  return db
+    .selectFrom('catalog_exports')
+    .select(['id', 'status', 'format', 'updated_at', 'finished_at'])
+    .where('status', 'in', statuses)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .execute();
 }
 
 // Processing

@@ -5,13 +5,14 @@ import { type Actor, actorRef } from '../../kernel/actor.ts';
 import { AppError } from '../../kernel/app-error.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import { newId } from '../../kernel/ids.ts';
+import { MAX_AMOUNT_MINOR } from '../../kernel/money.ts';
 import { fromMarcJson, type MarcRecord } from '../../marc/index.ts';
 import { recordAudit } from '../audit/index.ts';
 import { type BibFormat, type BibSummary, summarize } from './bib-summary.ts';
 import * as repo from './catalog-repository.ts';
 import type { CatalogErrorCode } from './errors.ts';
 import { type CallNumberScheme, guessScheme, type ItemStatus, itemShelfKey } from './items.ts';
-import { type PreparedRecord, prepareRecord } from './record-prepare.ts';
+import { iso2709Excess, type PreparedRecord, prepareRecord } from './record-prepare.ts';
 import { parseQuery } from './search-query.ts';
 import {
   indexRecords,
@@ -253,6 +254,16 @@ export function createCatalogService(deps: { database: Database; clock: Clock })
   function checkMarc(marc: MarcRecord): void {
     if (summarize(marc).title === '')
       fail('INVALID_MARC', 'A record needs a title (245 $a)', { field: '245' });
+    // Every record must export whole as ISO 2709 (MARC 21's exchange format).
+    const excess = iso2709Excess(marc);
+    if (excess !== null) {
+      const { message, field, bytes, limit } = excess;
+      fail('INVALID_MARC', `${message[0]!.toUpperCase()}${message.slice(1)}`, {
+        ...(field === null ? {} : { field }),
+        bytes,
+        limit,
+      });
+    }
   }
 
   return {
@@ -516,8 +527,14 @@ export function createCatalogService(deps: { database: Database; clock: Clock })
   };
 }
 
-/** Builds an item row, filing the call number under its scheme. */
+/** Builds an item row, filing the call number under its scheme; a price is 0 to MAX_AMOUNT_MINOR. */
 export function itemRow(recordId: string, input: NewItem, at: Date, id: string): ItemRow {
+  const price = input.priceMinor ?? null;
+  if (price !== null && (!Number.isSafeInteger(price) || price < 0 || price > MAX_AMOUNT_MINOR))
+    fail('INVALID_PRICE', `A price is a whole number of minor units from 0 to ${MAX_AMOUNT_MINOR}`, {
+      field: 'priceMinor',
+      priceMinor: price,
+    });
   const callNumber = input.callNumber?.trim() || null;
   const scheme = input.callNumberScheme ?? guessScheme(callNumber);
   const volume = input.volume?.trim() || null;
@@ -534,7 +551,7 @@ export function itemRow(recordId: string, input: NewItem, at: Date, id: string):
     item_type: input.itemType,
     copy_number: copy,
     volume,
-    price_minor: input.priceMinor ?? null,
+    price_minor: price,
     public_note: input.publicNote ?? null,
     staff_note: input.staffNote ?? null,
     status: input.status ?? 'in_processing',

@@ -27,6 +27,16 @@ export interface ImportJob {
   finishedAt: string | null;
 }
 
+/** A report as stored; reports written before problems had their own positions get the record's. */
+function withProblemPositions(report: ImportReport): ImportReport {
+  for (const p of report.problems as Partial<ImportReport['problems'][number]>[]) {
+    p.recordOffset ??= p.byteOffset;
+    p.code ??= null;
+    p.tag ??= null;
+  }
+  return report;
+}
+
 /** A running import not heard from in this long died with its server process. */
 const STALE_MS = 5 * 60_000;
 /** Progress is written to the database at most this often. */
@@ -58,7 +68,7 @@ export function createImportJobs(deps: {
       bytesDone: done,
       recordsRead: row.records_read,
       percent: row.status === 'done' ? 100 : size === 0 ? 0 : Math.min(99, Math.floor((done / size) * 100)),
-      report: row.report === null ? null : (JSON.parse(row.report) as ImportReport),
+      report: row.report === null ? null : withProblemPositions(JSON.parse(row.report) as ImportReport),
       error: row.error,
       createdAt: row.created_at,
       finishedAt: row.finished_at,
@@ -106,6 +116,7 @@ export function createImportJobs(deps: {
         try {
           const { report } = await imports.importFile(actor, upload.path, {
             ...options,
+            importId: id,
             onProgress: ({ read, byteOffset }) => {
               const t = performance.now();
               if (t - lastWrite < PROGRESS_EVERY_MS) return;

@@ -3,7 +3,15 @@ import type { Actor } from '../../kernel/actor.ts';
 import { AppError } from '../../kernel/app-error.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import { newId } from '../../kernel/ids.ts';
-import { detectFileFormat, type MarcFormat, type MarcRecord, type ReadResult } from '../../marc/index.ts';
+import {
+  type DataField,
+  detectFileFormat,
+  fromMarcJson,
+  type MarcFormat,
+  type MarcRecord,
+  type ReadResult,
+  toMarcJsonText,
+} from '../../marc/index.ts';
 import { recordAudit } from '../audit/index.ts';
 import type { BranchService } from '../branches/index.ts';
 import * as repo from './catalog-repository.ts';
@@ -14,9 +22,10 @@ import {
   replaceRecord,
   writeNewRecords,
 } from './catalog-service.ts';
-import type { EmbeddedItem } from './holdings.ts';
+import { type EmbeddedItem, restoreHoldings } from './holdings.ts';
 import { type PreparedInput, prepareInput } from './import-prepare.ts';
 import { preparedFromFile } from './import-source.ts';
+import { findLatestRecordSource, insertRecordSources } from './record-source-repository.ts';
 
 /** What to do with an incoming record that matches one in the catalog. */
 export type DuplicateRule = 'skip' | 'overlay' | 'add';
@@ -37,6 +46,8 @@ export interface ImportOptions {
   defaultItemType?: string;
   /** Called after each batch commits. */
   onProgress?: (progress: ImportProgress) => void;
+  /** The import job (`catalog_imports`) the records come from, noted with their originals. */
+  importId?: string;
 }
 
 export interface ImportProgress {
@@ -48,9 +59,44 @@ export interface ImportProgress {
 /** One line of the import report: where in the file, and what happened. */
 export interface ImportProblem {
   recordIndex: number;
+  /** Byte offset of the problem itself in the file (the record's own offset when it concerns the whole record). */
   byteOffset: number;
+  /** Byte offset of the record's first byte in the file. */
+  recordOffset: number;
   severity: 'error' | 'warning';
+  /** The reader's code for the problem (see MarcProblemCode); null for the import's own. */
+  code: string | null;
+  /** The field the problem is in; null when it concerns the whole record. */
+  tag: string | null;
   message: string;
+}
+
+/** An imported record's original bytes, as the file held them. */
+export interface RecordSourceFile {
+  recordId: string;
+  format: 'iso2709' | 'marcxml' | 'marc-json';
+  bytes: Uint8Array;
+  importedAt: string;
+  /** The import job it came from; null for imports from the command line. */
+  importId: string | null;
+}
+
+/** A report line about a record as a whole, at its own offset. */
+function recordProblem(
+  input: { recordIndex: number; byteOffset: number },
+  severity: 'error' | 'warning',
+  message: string,
+  tag: string | null = null,
+): ImportProblem {
+  const { recordIndex, byteOffset } = input;
+  return { recordIndex, byteOffset, recordOffset: byteOffset, severity, code: null, tag, message };
+}
+
+/** A data field as a string, to find the same field again. */
+function fieldKey(field: DataField): string {
+  let key = `${field.tag}\u001f${field.ind1}${field.ind2}`;
+  for (const { code, value } of field.subfields) key += `\u001f${code}${value}`;
+  return key;
 }
 
 export interface ImportReport {
@@ -135,30 +181,40 @@ export function createImportService(deps: { database: Database; clock: Clock; br
       problems: ImportProblem[],
     ) {
       touched = [];
-      type Entry = { result: PreparedInput; prepared: PreparedRecord; items: EmbeddedItem[] };
+      /** `borrowed`: items of later copies of the same record in this batch, made on this one's record. */
+      type Entry = {
+        result: PreparedInput;
+        prepared: PreparedRecord;
+        items: EmbeddedItem[];
+        borrowed: EmbeddedItem[];
+      };
       const entries: Entry[] = [];
       for (const result of batch) {
-        const where = { recordIndex: result.recordIndex, byteOffset: result.byteOffset };
-        for (const p of result.problems)
-          problems.push({ ...where, severity: p.severity, message: p.message });
+        for (const p of result.problems) {
+          problems.push({
+            recordIndex: result.recordIndex,
+            byteOffset: p.byteOffset ?? result.byteOffset,
+            recordOffset: result.byteOffset,
+            severity: p.severity,
+            code: p.code ?? null,
+            tag: p.tag ?? null,
+            message: p.message,
+          });
+        }
         if (!result.entry) {
           counts.failed++;
           if (!result.problems.some((p) => p.severity === 'error')) {
-            problems.push({ ...where, severity: 'error', message: 'no record could be recovered' });
+            problems.push(recordProblem(result, 'error', 'no record could be recovered'));
           }
           continue;
         }
         const { prepared, items } = result.entry;
         if (prepared.summary.title === '') {
           counts.failed++;
-          problems.push({
-            ...where,
-            severity: 'error',
-            message: 'the record has no title (245 $a); not imported',
-          });
+          problems.push(recordProblem(result, 'error', 'the record has no title (245 $a); not imported'));
           continue;
         }
-        entries.push({ result, prepared, items });
+        entries.push({ result, prepared, items, borrowed: [] });
       }
 
       // Identifiers already in the catalog, looked up once for the batch.
@@ -170,10 +226,11 @@ export function createImportService(deps: { database: Database; clock: Clock; br
         known.set(`${row.kind}\u0000${row.value}`, row.record_id);
       // Records earlier in this batch count too (a file may hold the same record twice).
       const inBatch = new Map<string, Entry>();
+      /** Records written from this batch, with the input each came from: their originals are kept. */
+      const sources: { recordId: string; result: PreparedInput }[] = [];
 
       const creating: Entry[] = [];
       for (const entry of entries) {
-        const where = { recordIndex: entry.result.recordIndex, byteOffset: entry.result.byteOffset };
         const keys = entry.prepared.identifiers
           .filter((i) => i.kind === 'hash' || matchPoints.has(i.kind))
           .map((i) => ({ ...i, key: `${i.kind}\u0000${i.value}` }));
@@ -184,8 +241,9 @@ export function createImportService(deps: { database: Database; clock: Clock; br
           // The same content was imported before: nothing to change; its items may still be new.
           counts.skipped++;
           // Items of a repeated record join the first one's (created with it below).
-          if (sameInBatch) sameInBatch.items.push(...entry.items);
-          else if (sameId) await importItems(trx, at, sameId, entry, counts, problems);
+          if (sameInBatch) sameInBatch.borrowed.push(...entry.items);
+          else if (sameId)
+            await importItems(trx, at, sameId, null, entry.items, entry.result, counts, problems);
           continue;
         }
         const match =
@@ -195,18 +253,21 @@ export function createImportService(deps: { database: Database; clock: Clock; br
         if (match && options.onDuplicate === 'skip') {
           counts.skipped++;
           const other = known.get(match.key) ?? 'an earlier record in this file';
-          problems.push({
-            ...where,
-            severity: 'warning',
-            message: `matches ${other} by ${match.kind} ${match.value}; skipped`,
-          });
+          problems.push(
+            recordProblem(
+              entry.result,
+              'warning',
+              `matches ${other} by ${match.kind} ${match.value}; skipped`,
+            ),
+          );
           continue;
         }
         if (match && known.has(match.key)) {
           const row = (await repo.findRecordRow(trx, known.get(match.key)!))!;
           await replaceRecord(database, trx, at, actor, row, entry.prepared, 'overlaid');
           counts.overlaid++;
-          await importItems(trx, at, row.id, entry, counts, problems);
+          sources.push({ recordId: row.id, result: entry.result });
+          await importItems(trx, at, row.id, entry, [], entry.result, counts, problems);
           continue;
         }
         // New (or matching only a record earlier in this batch under rule `overlay`: kept as its own record).
@@ -222,64 +283,130 @@ export function createImportService(deps: { database: Database; clock: Clock; br
       );
       counts.created += written.length;
       for (const [i, entry] of creating.entries()) {
-        await importItems(trx, at, written[i]!.id, entry, counts, problems);
+        sources.push({ recordId: written[i]!.id, result: entry.result });
+        await importItems(trx, at, written[i]!.id, entry, entry.borrowed, entry.result, counts, problems);
       }
       await repo.refreshAvailability(trx, touched);
+      const rows = sources.flatMap(({ recordId, result }) =>
+        result.source
+          ? [
+              {
+                id: newId(at.getTime()),
+                record_id: recordId,
+                format: result.source.format,
+                original: Buffer.from(
+                  result.source.bytes.buffer,
+                  result.source.bytes.byteOffset,
+                  result.source.bytes.byteLength,
+                ),
+                imported_at: at.toISOString(),
+                import_id: options.importId ?? null,
+              },
+            ]
+          : [],
+      );
+      await insertRecordSources(trx, database.dialect, rows);
     }
 
+    /**
+     * Makes the items a record carries. `own` is the entry the record was written from (null for a
+     * record already in the catalog): fields of its items that could not be made are put back in the
+     * stored record, so only fields that became items leave it. `others` are items of copies of the
+     * record that were skipped: a field of theirs that became an item (now or before) is taken out of
+     * the stored record, one that did not is reported when the stored record lacks it.
+     */
     async function importItems(
       trx: Executor,
       at: Date,
       recordId: string,
-      entry: { result: PreparedInput; items: EmbeddedItem[] },
+      own: { prepared: PreparedRecord; items: EmbeddedItem[] } | null,
+      others: EmbeddedItem[],
+      input: PreparedInput,
       counts: Counts,
       problems: ImportProblem[],
     ) {
-      const where = { recordIndex: entry.result.recordIndex, byteOffset: entry.result.byteOffset };
-      for (const item of entry.items) {
-        await importItem(trx, at, recordId, item, counts, (message, severity = 'error') =>
-          problems.push({ ...where, severity, message }),
+      const ownItems = own?.items ?? [];
+      if (ownItems.length === 0 && others.length === 0) return;
+      type Outcome = { item: EmbeddedItem; isOwn: boolean; made: boolean; message: string | null };
+      const outcomes: Outcome[] = [];
+      for (const [isOwn, items] of [
+        [true, ownItems],
+        [false, others],
+      ] as const) {
+        for (const item of items) {
+          const message = await importItem(trx, at, recordId, item, counts);
+          outcomes.push({ item, isOwn, made: message === null, message });
+        }
+      }
+      const failedOwn = outcomes
+        .filter((o) => o.isOwn && !o.made && o.item.barcode !== null)
+        .map((o) => o.item);
+      const madeOthers = outcomes.filter((o) => !o.isOwn && o.made);
+      const needsRecord = outcomes.some((o) => !o.made) || madeOthers.length > 0;
+      if (needsRecord) {
+        const storedJson = own ? own.prepared.marcJson : (await repo.findRecordRow(trx, recordId))?.marc;
+        const stored = storedJson === undefined ? null : fromMarcJson(JSON.parse(storedJson)).record;
+        if (!stored) throw new Error(`record ${recordId} is gone or its stored MARC is unreadable`);
+        let final = failedOwn.length > 0 ? restoreHoldings(stored, ownItems, failedOwn) : stored;
+        // Fields that became items are carried by the items, whichever copy of the record they came in.
+        const madeKeys = new Set(
+          madeOthers.flatMap((o) => o.item.fields.map(({ field }) => fieldKey(field))),
         );
+        if (madeKeys.size > 0) {
+          const fields = final.fields.filter((f) => !('subfields' in f) || !madeKeys.has(fieldKey(f)));
+          if (fields.length < final.fields.length) final = { leader: final.leader, fields };
+        }
+        if (final !== stored) await repo.updateRecordRow(trx, recordId, { marc: toMarcJsonText(final) });
+        const kept = new Set(final.fields.flatMap((f) => ('subfields' in f ? [fieldKey(f)] : [])));
+        for (const o of outcomes) {
+          if (o.made) continue;
+          const isKept = o.item.fields.every(({ field }) => kept.has(fieldKey(field)));
+          const tag = o.item.tag;
+          const note = isKept
+            ? `the ${tag} stays in the record`
+            : `the ${tag} is not stored (the record was skipped as a copy of one already in the catalog)`;
+          problems.push(
+            recordProblem(
+              input,
+              isKept && o.item.barcode === null ? 'warning' : 'error',
+              `${o.message}; ${note}`,
+              tag,
+            ),
+          );
+        }
       }
     }
 
+    /** Makes one item on the record; the reason when it could not (counted), null when it was made or was there. */
     async function importItem(
       trx: Executor,
       at: Date,
       recordId: string,
       item: EmbeddedItem,
       counts: Counts,
-      report: (message: string, severity?: 'error' | 'warning') => void,
-    ) {
+    ): Promise<string | null> {
       if (!item.barcode) {
         counts.itemsFailed++;
-        report(`item in ${item.tag} has no barcode; not created`);
-        return;
+        return `item in ${item.tag} has no barcode; no item made`;
       }
       const existing = await repo.findItemByBarcode(trx, item.barcode);
       if (existing) {
-        if (existing.record_id === recordId) counts.itemsExisting++;
-        else {
-          counts.itemsFailed++;
-          report(`item ${item.barcode}: the barcode belongs to an item of another record; not created`);
+        if (existing.record_id === recordId) {
+          counts.itemsExisting++;
+          return null;
         }
-        return;
+        counts.itemsFailed++;
+        return `item ${item.barcode}: the barcode belongs to an item of another record; not created`;
       }
       const branchId = (item.branchCode && branches.get(item.branchCode.toUpperCase())) || defaultBranch;
       if (!branchId) {
         counts.itemsFailed++;
-        report(
-          `item ${item.barcode}: unknown branch ${item.branchCode ?? '(none)'}; give a default branch to import it`,
-        );
-        return;
+        return `item ${item.barcode}: unknown branch ${item.branchCode ?? '(none)'}; give a default branch to import it`;
       }
       const itemType = item.itemType ?? options.defaultItemType;
       if (!itemType || !itemTypes.has(itemType)) {
         counts.itemsFailed++;
-        report(
-          `item ${item.barcode}: unknown item type ${itemType ?? '(none)'}; give a default item type to import it`,
-        );
-        return;
+        return `item ${item.barcode}: unknown item type ${itemType ?? '(none)'}; give a default item type to import it`;
       }
       await insertItem(
         trx,
@@ -304,6 +431,7 @@ export function createImportService(deps: { database: Database; clock: Clock; br
       );
       counts.itemsCreated++;
       touched.push(recordId);
+      return null;
     }
 
     function add(counts: Counts, problems: ImportProblem[]) {
@@ -329,13 +457,13 @@ export function createImportService(deps: { database: Database; clock: Clock; br
             add(counts, problems);
           } catch (error) {
             report.failed++;
-            problem({
-              recordIndex: result.recordIndex,
-              byteOffset: result.byteOffset,
-              severity: 'error',
-              message:
+            problem(
+              recordProblem(
+                result,
+                'error',
                 error instanceof AppError ? error.message : `not imported: ${(error as Error).message}`,
-            });
+              ),
+            );
           }
         }
       }
@@ -407,6 +535,23 @@ export function createImportService(deps: { database: Database; clock: Clock; br
         throw new AppError('INVALID_MARC', `${path}: not ISO 2709, MARCXML or MARC-in-JSON`);
       const source = preparedFromFile(path, format, { batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE });
       return { format, report: await importPrepared(actor, source, options) };
+    },
+
+    /** The original bytes a record was last imported from (a record made in the catalog has none). */
+    async recordSource(recordId: string): Promise<RecordSourceFile> {
+      const row = await findLatestRecordSource(db, recordId);
+      if (!row) {
+        throw new AppError('RECORD_SOURCE_NOT_FOUND', `Record ${recordId} has no imported original`, {
+          recordId,
+        });
+      }
+      return {
+        recordId,
+        format: row.format as RecordSourceFile['format'],
+        bytes: row.original,
+        importedAt: row.imported_at,
+        importId: row.import_id,
+      };
     },
   };
 }

@@ -8,12 +8,25 @@ export {
 } from './catalog-service.ts';
 export type { CatalogErrorCode } from './errors.ts';
 export {
+  createExportJobs,
+  EXPORT_KEEP_FILES,
+  EXPORT_KEEP_HOURS,
+  EXPORT_MAX_RUNNING,
+  type ExportJob,
+  type ExportJobs,
+} from './export-jobs.ts';
+export {
   createExportService,
   EXPORT_FILE_TYPES,
   EXPORT_FORMATS,
+  type ExportEntry,
   type ExportFormat,
+  type ExportProblem,
+  type ExportReport,
   type ExportService,
   isExportFormat,
+  MAX_EXPORT_PROBLEMS,
+  newExportReport,
   writeExport,
 } from './export-service.ts';
 export { createImportJobs, type ImportJob, type ImportJobs } from './import-jobs.ts';

@@ -1,33 +1,55 @@
 import { createHash } from 'node:crypto';
 import type { BibIdentifierRow } from '../../db/schema.ts';
-import { type MarcRecord, toMarcJsonText } from '../../marc/index.ts';
+import {
+  ISO2709_MAX_FIELD_BYTES,
+  ISO2709_MAX_RECORD_BYTES,
+  iso2709Size,
+  type MarcRecord,
+  toMarcJsonText,
+} from '../../marc/index.ts';
 import { type BibSummary, summarize } from './bib-summary.ts';
 import { HOLDINGS_TAGS } from './holdings.ts';
 import type { SearchDocument } from './search-repository.ts';
-import { analyze } from './search-text.ts';
+import { analyze, MAX_ANALYZED_LENGTH } from './search-text.ts';
 
 /**
  * What a record's rows are made of, worked out from its MARC: pure (no database), so an import can do
  * it in a worker thread (see `import-worker.ts`).
  */
 
-/** The search document of a summary: what each indexed field holds, analysed. */
+/**
+ * The most of the `other` field indexed: its analysed notes and its identifiers, of which a record can
+ * hold any number (whole words only).
+ */
+const MAX_OTHER_LENGTH = 2 * MAX_ANALYZED_LENGTH;
+
+/** Analysed text cut to at most `max` characters between two words. */
+function cutWords(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const space = text.lastIndexOf(' ', max);
+  return text.slice(0, Math.max(space, 0));
+}
+
+/** The search document of a summary: what each indexed field holds, analysed (each field bounded). */
 export function searchDocument(s: BibSummary): SearchDocument {
   return {
     title: analyze(s.title),
     author: analyze([...s.authors, s.responsibility ?? ''].join(' ')),
     subject: analyze(s.subjects.join(' ')),
     series: analyze(s.series.join(' ')),
-    other: [
-      analyze([...s.notes, s.publisher ?? '', s.edition ?? ''].join(' ')),
-      ...s.isbns,
-      ...s.issns.map((i) => i.replace('-', '')),
-      s.lccn ?? '',
-      ...s.oclcNumbers,
-      analyze(s.controlNumber ?? ''),
-    ]
-      .filter(Boolean)
-      .join(' '),
+    other: cutWords(
+      [
+        analyze([...s.notes, s.publisher ?? '', s.edition ?? ''].join(' ')),
+        ...s.isbns,
+        ...s.issns.map((i) => i.replace('-', '')),
+        s.lccn ?? '',
+        ...s.oclcNumbers,
+        analyze(s.controlNumber ?? ''),
+      ]
+        .filter(Boolean)
+        .join(' '),
+      MAX_OTHER_LENGTH,
+    ),
   };
 }
 
@@ -84,4 +106,31 @@ export function prepareRecord(marc: MarcRecord): PreparedRecord {
     marcJson: toMarcJsonText(marc),
     doc: searchDocument(summary),
   };
+}
+
+/**
+ * What of a record passes what ISO 2709 can hold (a field of 9,999 bytes, a record of 99,999), in
+ * words and figures, or null. Create and update refuse such a record; an import keeps it and reports
+ * it; ISO 2709 exports cut the field or leave fields out, and report that.
+ */
+export function iso2709Excess(
+  marc: MarcRecord,
+): { message: string; field: string | null; bytes: number; limit: number } | null {
+  const { recordBytes, largestField } = iso2709Size(marc);
+  const n = (x: number) => x.toLocaleString('en-US');
+  if (largestField !== null && largestField.bytes > ISO2709_MAX_FIELD_BYTES)
+    return {
+      message: `field ${largestField.tag} is ${n(largestField.bytes)} bytes, more than the ${n(ISO2709_MAX_FIELD_BYTES)} an ISO 2709 field can hold`,
+      field: largestField.tag,
+      bytes: largestField.bytes,
+      limit: ISO2709_MAX_FIELD_BYTES,
+    };
+  if (recordBytes > ISO2709_MAX_RECORD_BYTES)
+    return {
+      message: `the record is ${n(recordBytes)} bytes, more than the ${n(ISO2709_MAX_RECORD_BYTES)} an ISO 2709 record can hold`,
+      field: null,
+      bytes: recordBytes,
+      limit: ISO2709_MAX_RECORD_BYTES,
+    };
+  return null;
 }

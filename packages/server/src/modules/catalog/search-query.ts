@@ -1,5 +1,5 @@
 import { normalizeIsbn, normalizeIssn } from '../../isbn/index.ts';
-import { foldText, indexWord, words } from './search-text.ts';
+import { cutText, foldText, indexWord, words } from './search-text.ts';
 
 /**
  * The catalog's search language, parsed into a tree both search adapters compile:
@@ -184,7 +184,14 @@ class Parser {
   }
 }
 
+/**
+ * The longest query parsed, in UTF-16 code units; the rest of a longer one is left out. The HTTP edge
+ * refuses longer queries already (`SearchQuery.q` in the contract); this bounds every other caller, so
+ * parsing (and the nesting of parentheses it follows) stays small whatever the input.
+ */
+export const MAX_QUERY_LENGTH = 1000;
+
 /** Parses what a person typed; null when nothing searchable is left (an empty query matches everything). */
 export function parseQuery(input: string): QueryNode | null {
-  return new Parser(tokenize(input)).parse();
+  return new Parser(tokenize(cutText(input, MAX_QUERY_LENGTH))).parse();
 }

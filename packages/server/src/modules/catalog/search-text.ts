@@ -40,9 +40,35 @@ export function foldText(text: string): string {
     .toLowerCase();
 }
 
-/** The words of a text, folded (not stemmed): for phrases and display-side matching. */
+/**
+ * The longest word the index holds, in UTF-16 code units: a longer word is cut to its first
+ * `MAX_WORD_LENGTH` before anything else is done with it, in records and in searches alike (so a long
+ * word still finds itself). Stemming takes time that grows faster than a word's length, so one
+ * unbounded word could hold the server; no word of a natural language comes near 64 letters.
+ */
+export const MAX_WORD_LENGTH = 64;
+
+/**
+ * The most text of one indexed field that is analysed, in UTF-16 code units; the rest of a longer
+ * field stays out of the index (the record keeps it). It bounds each record's index entry, well
+ * under the 1 MB PostgreSQL allows a tsvector even for the densest text (short distinct numbers).
+ */
+export const MAX_ANALYZED_LENGTH = 32_768;
+
+/** `text` cut to at most `max` UTF-16 code units, never between the two halves of a surrogate pair. */
+export function cutText(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const last = text.charCodeAt(max - 1);
+  return text.slice(0, last >= 0xd800 && last <= 0xdbff ? max - 1 : max);
+}
+
+/** The words of a text, folded (not stemmed), each cut to {@link MAX_WORD_LENGTH}: for phrases and display-side matching. */
 export function words(text: string): string[] {
-  return foldText(text).match(WORD) ?? [];
+  const found = foldText(text).match(WORD) ?? [];
+  for (let i = 0; i < found.length; i++) {
+    if (found[i]!.length > MAX_WORD_LENGTH) found[i] = cutText(found[i]!, MAX_WORD_LENGTH);
+  }
+  return found;
 }
 
 // Stemming is the costliest step of indexing and a catalog's vocabulary repeats a lot: remember stems.
@@ -50,7 +76,8 @@ const stems = new Map<string, string>();
 const MAX_STEMS = 200_000;
 
 /** The index form of one folded word: Latin words are stemmed, numbers and other scripts kept as they are. */
-export function indexWord(word: string): string {
+export function indexWord(folded: string): string {
+  const word = cutText(folded, MAX_WORD_LENGTH);
   if (word.length <= 2 || !LATIN_WORD.test(word)) return word;
   let stemmed = stems.get(word);
   if (stemmed === undefined) {
@@ -61,9 +88,9 @@ export function indexWord(word: string): string {
   return stemmed;
 }
 
-/** The index terms of a text, in order, separated by spaces. */
+/** The index terms of a text (its first {@link MAX_ANALYZED_LENGTH} characters), in order, separated by spaces. */
 export function analyze(text: string): string {
   const out: string[] = [];
-  for (const word of words(text)) out.push(indexWord(word));
+  for (const word of words(cutText(text, MAX_ANALYZED_LENGTH))) out.push(indexWord(word));
   return out.join(' ');
 }

@@ -181,6 +181,18 @@ const loanEnd = prepared(
       .where('returned_at', 'is', null),
 );
 
+/** The item's loan that ended last (by the `loans_returned_item` index), if any. */
+export async function findLastReturnedLoanOfItem(db: Executor, itemId: string): Promise<LoanRow | undefined> {
+  return db
+    .selectFrom('loans')
+    .selectAll()
+    .where('item_id', '=', itemId)
+    .where('returned_at', 'is not', null)
+    .orderBy('returned_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
 /** Ends an open loan; false when it had already ended (a retried or concurrent check-in). */
 export async function endLoan(
   db: Executor,

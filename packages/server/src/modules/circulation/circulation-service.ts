@@ -146,6 +146,14 @@ function loanFrom(
 const patronName = (p: Pick<DeskPatron, 'firstName' | 'lastName'>) => `${p.firstName} ${p.lastName}`;
 
 /**
+ * A check-in that finds no open loan (a retry, a second scan, the loser of two desks scanning at once)
+ * reports the item's last loan when that loan ended within this long of the return time the check-in
+ * gives (its `returnedAt`, or now). A retry carries the first request's time, so it always qualifies; a
+ * scan of an item that came back days ago names no earlier borrower.
+ */
+const REPEAT_WINDOW_MS = 24 * 60 * 60 * 1000;
+
+/**
  * Posts the overdue fine a loan has run up to `at`, less what was posted before (so the accrual job and a
  * check-in never charge the same day twice). Returns the loan's total overdue fine. With `correctDown`
  * (a check-in backdated to before the accrual job last ran) a fine that came out lower than what was
@@ -448,7 +456,7 @@ export function createCirculationService(ctx: CirculationContext) {
       if (returnedAt > now) fail('INVALID_RETURN_DATE', 'An item cannot be returned in the future');
     }
     return db.transaction().execute(async (trx) => {
-      const item = await circulationItemByBarcode(trx, input.itemBarcode);
+      let item = await circulationItemByBarcode(trx, input.itemBarcode);
       if (!item)
         fail('ITEM_NOT_FOUND', `No item has the barcode ${input.itemBarcode}`, {
           itemBarcode: input.itemBarcode,
@@ -457,7 +465,7 @@ export function createCirculationService(ctx: CirculationContext) {
       const at = branchIn(calendars, atBranchId);
       const messages: string[] = [];
       const nowIso = now.toISOString();
-      const loan = await repo.findOpenLoanOfItem(trx, item.id);
+      let loan = await repo.findOpenLoanOfItem(trx, item.id);
       let overdueFineMinor = 0;
       let lostFeeRefundedMinor = 0;
       let patron: DeskPatron | null = null;
@@ -470,6 +478,21 @@ export function createCirculationService(ctx: CirculationContext) {
             'INVALID_RETURN_DATE',
             `The item went out at ${loan.checked_out_at}; it cannot have come back before that`,
           );
+        // The loan ends first, by a conditional update, before anything is charged, refunded or routed:
+        // of two check-ins at the same moment only one ends it (on PostgreSQL the other waits here for
+        // it to commit); the other answers as a repeat, below.
+        const ended = await repo.endLoan(trx, loan.id, {
+          returned_at: returnedAt.toISOString(),
+          returned_branch_id: atBranchId,
+          status: 'returned',
+        });
+        if (!ended) loan = undefined;
+      }
+      // With no open loan the item is read again: on PostgreSQL a check-in that committed after the first
+      // read may have ended the loan and moved the item, and this answer follows where it left the item.
+      if (!loan) item = (await circulationItemByBarcode(trx, input.itemBarcode)) ?? item;
+
+      if (loan) {
         patron = loan.patron_id ? await ctx.ports.patrons.byId(trx, loan.patron_id) : null;
         const loanBranch = calendars.get(loan.branch_id) ?? at;
         if (loan.status === 'active')
@@ -501,13 +524,6 @@ export function createCirculationService(ctx: CirculationContext) {
               );
           }
         }
-        const ended = await repo.endLoan(trx, loan.id, {
-          returned_at: returnedAt.toISOString(),
-          returned_branch_id: atBranchId,
-          status: 'returned',
-        });
-        if (!ended)
-          fail('ITEM_CHECKOUT_CONFLICT', 'The item was checked in at another desk at the same moment');
         loan.returned_at = returnedAt.toISOString();
         loan.returned_branch_id = atBranchId;
         if (loan.status === 'claimed_returned') messages.push('The patron had claimed this item returned');
@@ -583,6 +599,18 @@ export function createCirculationService(ctx: CirculationContext) {
           message: `${item.title} is marked ${item.status.replace('_', ' ')}; it stays so (change it in the catalog)`,
         };
         messages.push(routing.message);
+      }
+
+      if (alreadyCheckedIn) {
+        // A repeat reports the loan the check-in before it ended, as that one did.
+        const last = await repo.findLastReturnedLoanOfItem(trx, item.id);
+        if (
+          last?.returned_at &&
+          Math.abs(Date.parse(last.returned_at) - returnedAt.getTime()) <= REPEAT_WINDOW_MS
+        ) {
+          loan = last;
+          patron = last.patron_id ? await ctx.ports.patrons.byId(trx, last.patron_id) : null;
+        }
       }
 
       let routed: CheckinResult['routing'] = routing;

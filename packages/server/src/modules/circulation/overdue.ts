@@ -1,4 +1,4 @@
-import { accrue } from '../../kernel/money.ts';
+import { accrue, MAX_AMOUNT_MINOR } from '../../kernel/money.ts';
 import { addDays, daysBetween, localDateOf } from '../../kernel/time-zone.ts';
 import { calendarDay } from '../branches/index.ts';
 import type { BranchCalendar } from './due-date.ts';
@@ -26,7 +26,8 @@ export interface OverdueFine {
  * The overdue fine of a loan due at `dueAt` if it comes back (or is still out) at `at`.
  * Day loans count calendar days after the due date in the branch's time zone (an item returned on its due
  * date after closing time, e.g. through the book drop, is not late); hourly loans count started hours.
- * Within the grace period nothing is charged; past it every late unit is. The cap limits the total.
+ * Within the grace period nothing is charged; past it every late unit is. The cap limits the total, and
+ * no loan's fine is ever more than MAX_AMOUNT_MINOR (a rule without a cap included).
  */
 export function overdueFine(dueAt: Date, at: Date, terms: FineTerms, calendar: BranchCalendar): OverdueFine {
   if (at <= dueAt) return { unitsLate: 0, amountMinor: 0, capped: false };
@@ -41,7 +42,11 @@ export function overdueFine(dueAt: Date, at: Date, terms: FineTerms, calendar: B
   }
   if (units <= terms.graceUnits) return { unitsLate: units, amountMinor: 0, capped: false };
   const uncapped = accrue(terms.finePerUnitMinor, units);
-  const amountMinor = accrue(terms.finePerUnitMinor, units, terms.maxFineMinor ?? undefined);
+  const amountMinor = accrue(
+    terms.finePerUnitMinor,
+    units,
+    Math.min(terms.maxFineMinor ?? MAX_AMOUNT_MINOR, MAX_AMOUNT_MINOR),
+  );
   return { unitsLate: units, amountMinor, capped: amountMinor < uncapped };
 }
 

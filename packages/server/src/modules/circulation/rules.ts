@@ -3,6 +3,8 @@
  * specific rule winning. Pure: the service loads the rules, these functions choose and explain.
  */
 
+import { MAX_AMOUNT_MINOR } from '../../kernel/money.ts';
+
 export type LoanUnit = 'days' | 'hours';
 
 /** One cell of the matrix. `null` in a scope field is a wildcard ("every branch", "every category"…). */
@@ -156,10 +158,10 @@ export function ruleProblems(rule: Omit<CirculationRule, 'id'>): string[] {
   whole('maxLoans', rule.maxLoans, 0, 100_000);
   whole('finePerUnitMinor', rule.finePerUnitMinor, 0, 100_000_000);
   whole('graceUnits', rule.graceUnits, 0, 10_000);
-  whole('maxFineMinor', rule.maxFineMinor, 0, 1_000_000_000);
+  whole('maxFineMinor', rule.maxFineMinor, 0, MAX_AMOUNT_MINOR);
   whole('holdsAllowed', rule.holdsAllowed, 0, 100_000);
   whole('holdShelfDays', rule.holdShelfDays, 1, 366);
   whole('lostAfterDays', rule.lostAfterDays, 1, 3660);
-  whole('lostProcessingFeeMinor', rule.lostProcessingFeeMinor, 0, 1_000_000_000);
+  whole('lostProcessingFeeMinor', rule.lostProcessingFeeMinor, 0, MAX_AMOUNT_MINOR);
   return problems;
 }

@@ -340,6 +340,40 @@ export async function accountSums(
   };
 }
 
+/**
+ * What each of `patronIds` owes (charges and refunds less what credits cover of them), for the daily
+ * accrual's batch: two grouped statements for the whole batch. Patrons without lines are left out.
+ */
+export async function owedByPatrons(
+  db: Executor,
+  patronIds: readonly string[],
+): Promise<Map<string, number>> {
+  const owed = new Map<string, number>();
+  if (patronIds.length === 0) return owed;
+  const ids = [...new Set(patronIds)];
+  const debits = await db
+    .selectFrom('account_lines')
+    .select((eb) => [
+      'patron_id',
+      money(eb.fn.sum(eb.case().when('amount_minor', '>', 0).then(eb.ref('amount_minor')).else(0).end())).as(
+        'debit',
+      ),
+    ])
+    .where('patron_id', 'in', ids)
+    .groupBy('patron_id')
+    .execute();
+  for (const r of debits) owed.set(r.patron_id, Number(r.debit));
+  const covered = await db
+    .selectFrom('account_allocations as a')
+    .innerJoin('account_lines as c', 'c.id', 'a.credit_id')
+    .select((eb) => ['c.patron_id', money(eb.fn.sum('a.amount_minor')).as('total')])
+    .where('c.patron_id', 'in', ids)
+    .groupBy('c.patron_id')
+    .execute();
+  for (const r of covered) owed.set(r.patron_id, (owed.get(r.patron_id) ?? 0) - Number(r.total));
+  return owed;
+}
+
 const lineSums = prepared((db, v: { patronId: string }) =>
   db
     .selectFrom('account_lines')

@@ -53,19 +53,20 @@ describe.each(testDialects())('fines and fees on %s', (dialect) => {
   });
   afterAll(async () => t.close());
 
-  /** Posts a charge the way circulation does: inside a transaction of its own. */
+  /** Posts a charge the way circulation does: inside a transaction of its own (far below the limits). */
   async function charge(patronId: string, amountMinor: number, kind = 'overdue' as const, extra = {}) {
     clock.advance(MINUTE);
     return db()
       .transaction()
-      .execute((trx) =>
-        fines().postCharge(trx, clock.now(), system, {
-          patronId,
-          kind,
-          amountMinor,
-          description: `${kind} ${amountMinor}`,
-          ...extra,
-        }),
+      .execute(
+        async (trx) =>
+          (await fines().postCharge(trx, clock.now(), system, {
+            patronId,
+            kind,
+            amountMinor,
+            description: `${kind} ${amountMinor}`,
+            ...extra,
+          }))!,
       );
   }
 

@@ -5,6 +5,7 @@ import { type Actor, actorLabel, can } from '../../kernel/actor.ts';
 import { AppError } from '../../kernel/app-error.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import { newId } from '../../kernel/ids.ts';
+import { MAX_AMOUNT_MINOR, MAX_BALANCE_MINOR } from '../../kernel/money.ts';
 import { recordAudit, recordAudits } from '../audit/index.ts';
 import type { FinesErrorCode } from './errors.ts';
 import * as repo from './fines-repository.ts';
@@ -169,7 +170,43 @@ function checkAmount(amount: unknown, what = 'The amount'): asserts amount is nu
     fail('INVALID_AMOUNT', `${what} must be a positive whole number of minor units (e.g. 250 for 2.50)`, {
       amountMinor: amount,
     });
+  if (amount > MAX_AMOUNT_MINOR)
+    fail('AMOUNT_TOO_LARGE', `${what} may be at most ${MAX_AMOUNT_MINOR} minor units`, {
+      amountMinor: amount,
+      maxAmountMinor: MAX_AMOUNT_MINOR,
+    });
 }
+
+/**
+ * Charges circulation works out itself (overdue fines, lost items): past the limits they are reduced
+ * to what fits, so a check-in, a lost-item bill or the daily accrual never fails on a patron whose
+ * account is full. Charges someone enters (fees, card replacements) are refused instead.
+ */
+const REDUCIBLE_KINDS: ReadonlySet<string> = new Set<ChargeKind>(['overdue', 'lost', 'lost_processing']);
+
+/** Checks a new charge's amount: a reducible charge only needs to be positive (it is cut to fit later). */
+function checkChargeAmount(kind: ChargeKind, amount: unknown): asserts amount is number {
+  if (!(REDUCIBLE_KINDS.has(kind) && isPositiveAmount(amount))) checkAmount(amount);
+}
+
+/**
+ * What of a charge of `amountMinor` may be posted to an account owing `owedMinor`: all of it when the
+ * account then owes at most MAX_BALANCE_MINOR; otherwise a charge someone entered is refused
+ * (BALANCE_LIMIT) and one circulation worked out is reduced to what fits (possibly nothing).
+ */
+function fitCharge(kind: ChargeKind, amountMinor: number, owedMinor: number): number {
+  const room = Math.max(0, MAX_BALANCE_MINOR - owedMinor);
+  if (amountMinor <= room && amountMinor <= MAX_AMOUNT_MINOR) return amountMinor;
+  if (!REDUCIBLE_KINDS.has(kind))
+    fail(
+      'BALANCE_LIMIT',
+      `The charge (${amountMinor}) would take what the patron owes (${owedMinor}) past the most an account may owe (${MAX_BALANCE_MINOR})`,
+      { amountMinor, owedMinor, maxBalanceMinor: MAX_BALANCE_MINOR },
+    );
+  return Math.min(amountMinor, room, MAX_AMOUNT_MINOR);
+}
+
+const reducedDescription = (description: string) => `${description} (reduced: the account is at its limit)`;
 
 function checkText(code: FinesErrorCode, text: unknown, what: string): string {
   if (typeof text !== 'string' || text.trim() === '') fail(code, `Give ${what}`);
@@ -438,11 +475,20 @@ export function createFinesService(deps: { db: Executor; clock: Clock; currency:
    * audits it. With an idempotency key, a retry with the same key returns the first line and writes nothing
    * (the key used for another patron, kind or amount: IDEMPOTENCY_KEY_CONFLICT). Two transactions posting
    * the same new key at the same moment: the second fails on the key's unique index and must be retried.
+   * Holds the account to MAX_BALANCE_MINOR (see {@link fitCharge}): null when a charge circulation worked
+   * out was reduced to nothing. The account lock is the caller's to take (a manual fee holds it); two
+   * charges racing each other on PostgreSQL without it may take the account past the limit by one charge,
+   * which every sum still counts exactly.
    */
-  async function postCharge(trx: Executor, now: Date, actor: Actor, c: NewCharge): Promise<AccountLine> {
+  async function postCharge(
+    trx: Executor,
+    now: Date,
+    actor: Actor,
+    c: NewCharge,
+  ): Promise<AccountLine | null> {
     if (!isChargeKind(c.kind))
       fail('INVALID_CHARGE_KIND', `${String(c.kind)} is not a kind of charge`, { kind: c.kind });
-    checkAmount(c.amountMinor);
+    checkChargeAmount(c.kind, c.amountMinor);
     const description = checkText('INVALID_DESCRIPTION', c.description, 'a description of the charge');
     const key = checkKey(c.idempotencyKey);
     if (key !== null) {
@@ -451,15 +497,18 @@ export function createFinesService(deps: { db: Executor; clock: Clock; currency:
     }
     if (!(await repo.patronExists(trx, c.patronId)))
       fail('PATRON_NOT_FOUND', `No patron has the id ${c.patronId}`, { patronId: c.patronId });
+    const sums = await repo.accountSums(trx, c.patronId);
+    const amount = fitCharge(c.kind, c.amountMinor, sums.debitMinor - sums.allocatedMinor);
+    if (amount === 0) return null;
     const row: AccountLineRow = {
       id: newId(now.getTime()),
       patron_id: c.patronId,
       kind: c.kind,
-      amount_minor: c.amountMinor,
+      amount_minor: amount,
       currency,
       loan_id: c.loanId ?? null,
       item_id: c.itemId ?? null,
-      description,
+      description: amount < c.amountMinor ? reducedDescription(description) : description,
       reason: c.reason ?? null,
       created_by: actorLabel(actor),
       created_at: now.toISOString(),
@@ -470,15 +519,23 @@ export function createFinesService(deps: { db: Executor; clock: Clock; currency:
       action: 'fines.charged',
       entityType: 'patron',
       entityId: c.patronId,
-      changes: { lineId: row.id, kind: c.kind, amountMinor: c.amountMinor, loanId: row.loan_id },
+      changes: {
+        lineId: row.id,
+        kind: c.kind,
+        amountMinor: amount,
+        loanId: row.loan_id,
+        ...(amount < c.amountMinor ? { requestedMinor: c.amountMinor } : {}),
+      },
     });
     return toLine(row);
   }
 
   /**
    * Many charges in the caller's transaction, in a few statements (the daily fines accrual): each
-   * checked as {@link postCharge} checks it, without idempotency keys. The patrons must exist (the
-   * caller holds rows that reference them).
+   * checked as {@link postCharge} checks it, without idempotency keys, and held to MAX_BALANCE_MINOR by
+   * what the batch's patrons owe at its start (read in two statements, without the account locks, so a
+   * fee posted at the same moment may take an account past the limit by that one batch). The patrons
+   * must exist (the caller holds rows that reference them).
    */
   async function postCharges(
     trx: Executor,
@@ -486,25 +543,36 @@ export function createFinesService(deps: { db: Executor; clock: Clock; currency:
     actor: Actor,
     charges: readonly Omit<NewCharge, 'idempotencyKey'>[],
   ): Promise<void> {
-    const rows = charges.map((c): AccountLineRow => {
+    if (charges.length === 0) return;
+    const owed = await repo.owedByPatrons(
+      trx,
+      charges.map((c) => c.patronId),
+    );
+    const rows: AccountLineRow[] = [];
+    for (const c of charges) {
       if (!isChargeKind(c.kind))
         fail('INVALID_CHARGE_KIND', `${String(c.kind)} is not a kind of charge`, { kind: c.kind });
-      checkAmount(c.amountMinor);
-      return {
+      checkChargeAmount(c.kind, c.amountMinor);
+      const description = checkText('INVALID_DESCRIPTION', c.description, 'a description of the charge');
+      const before = owed.get(c.patronId) ?? 0;
+      const amount = fitCharge(c.kind, c.amountMinor, before);
+      if (amount === 0) continue;
+      owed.set(c.patronId, before + amount);
+      rows.push({
         id: newId(now.getTime()),
         patron_id: c.patronId,
         kind: c.kind,
-        amount_minor: c.amountMinor,
+        amount_minor: amount,
         currency,
         loan_id: c.loanId ?? null,
         item_id: c.itemId ?? null,
-        description: checkText('INVALID_DESCRIPTION', c.description, 'a description of the charge'),
+        description: amount < c.amountMinor ? reducedDescription(description) : description,
         reason: c.reason ?? null,
         created_by: actorLabel(actor),
         created_at: now.toISOString(),
         idempotency_key: null,
-      };
-    });
+      });
+    }
     if (rows.length === 0) return;
     await repo.insertLines(trx, rows);
     await recordAudits(
@@ -741,14 +809,15 @@ export function createFinesService(deps: { db: Executor; clock: Clock; currency:
             await lock(trx, patronId);
             if (input.itemId && !(await repo.itemExists(trx, input.itemId)))
               fail('ITEM_NOT_FOUND', `No item has the id ${input.itemId}`, { itemId: input.itemId });
-            return postCharge(trx, now, actor, {
+            // A manual fee past the account limit is refused, never reduced: there is always a line.
+            return (await postCharge(trx, now, actor, {
               patronId,
               kind: input.kind,
               amountMinor: input.amountMinor,
               itemId: input.itemId ?? null,
               description: input.description,
               idempotencyKey: key,
-            });
+            }))!;
           }),
         async (existing) => toLine(replayed(existing, patronId, input.kind, input.amountMinor)),
       );

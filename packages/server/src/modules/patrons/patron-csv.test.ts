@@ -181,7 +181,7 @@ describe.each(testDialects())('patron CSV import and export on %s', (dialect) =>
       firstName: 'Zoë',
       lastName: 'Quote "Q"',
       address: '1 Main St\nApt 2, Springfield',
-      pin: '1234',
+      pin: '2468',
     });
     const deleted = await makePatron(t.app, { firstName: 'Gone' });
     await patrons.deletePatron(testActor, deleted.id);

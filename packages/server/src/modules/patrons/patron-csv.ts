@@ -26,6 +26,11 @@
  * warnings. Rows are written in transactions of `batchSize`; a bad row is reported (row number as a
  * spreadsheet shows it, the header being row 1; column; message) and never stops the others.
  * A dry run checks everything and writes nothing. PINs are never imported or exported.
+ *
+ * Formulas: the export writes a cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage return
+ * (a name such as `=HYPERLINK(…)`, a phone number such as `+1 555 0100`) behind a single quote `'`, so no
+ * spreadsheet runs it; the import takes that quote off again (see csv/csv.ts), so an exported file
+ * imports back unchanged.
  */
 
 import { CsvSyntaxError, formatCsvRow, parseCsv } from '../../csv/index.ts';

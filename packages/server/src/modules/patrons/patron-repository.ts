@@ -3,7 +3,6 @@ import type { Executor } from '../../db/database.ts';
 import { prepared } from '../../db/prepared.ts';
 import type {
   DB,
-  LoginAttemptRow,
   PatronBlockRow,
   PatronCardRow,
   PatronCategoryRow,
@@ -492,29 +491,4 @@ export async function deleteSessionsOf(db: Executor, patronId: string): Promise<
 export async function deleteExpiredSessions(db: Executor, now: string): Promise<number> {
   const result = await db.deleteFrom('patron_sessions').where('expires_at', '<=', now).executeTakeFirst();
   return Number(result.numDeletedRows);
-}
-
-export async function insertLoginAttempt(db: Executor, row: LoginAttemptRow): Promise<void> {
-  await db.insertInto('login_attempts').values(row).execute();
-}
-
-/** Failed attempts since `since` under a name (here a hashed card) and from an address. */
-export async function countRecentFailures(db: Executor, username: string, ip: string, since: string) {
-  const [byUser, byIp] = await Promise.all([
-    db
-      .selectFrom('login_attempts')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('username', '=', username)
-      .where('at', '>', since)
-      .where('succeeded', '=', false)
-      .executeTakeFirstOrThrow(),
-    db
-      .selectFrom('login_attempts')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('ip', '=', ip)
-      .where('at', '>', since)
-      .where('succeeded', '=', false)
-      .executeTakeFirstOrThrow(),
-  ]);
-  return { byUser: Number(byUser.n), byIp: Number(byIp.n) };
 }

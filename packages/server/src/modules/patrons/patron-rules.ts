@@ -4,6 +4,8 @@
  * no clock: callers pass today's date.
  */
 
+import { MAX_BALANCE_MINOR } from '../../kernel/money.ts';
+
 /** Letters NFD does not decompose, written as their usual ASCII equivalents. */
 const SPECIAL: Record<string, string> = {
   ß: 'ss',
@@ -51,9 +53,13 @@ export function isEmail(text: string): boolean {
   return text.length <= 254 && EMAIL.test(text) && !text.includes('..');
 }
 
-/** True for a PIN of 4 to 8 digits. */
+/**
+ * True for text shaped like a PIN: 4 to 64 characters (digits, or a passphrase), no control characters.
+ * Whether it is too easy to guess is the patron service's check.
+ */
 export function isPin(text: string): boolean {
-  return /^\d{4,8}$/.test(text);
+  const length = [...text].length;
+  return length >= 4 && length <= 64 && !/\p{Cc}/u.test(text);
 }
 
 /** True for a language code such as `en`, `es` or `pt-BR` (BCP 47 primary language, optional region). */
@@ -103,8 +109,11 @@ export function categoryProblems(c: CategoryLimits): string[] {
   const problems: string[] = [];
   if (!Number.isSafeInteger(c.loanLimit) || c.loanLimit < 0)
     problems.push('the loan limit is a whole number from 0');
-  if (c.fineLimitMinor !== null && (!Number.isSafeInteger(c.fineLimitMinor) || c.fineLimitMinor < 0))
-    problems.push('the fine limit is a whole number of minor units from 0 (or none)');
+  if (
+    c.fineLimitMinor !== null &&
+    (!Number.isSafeInteger(c.fineLimitMinor) || c.fineLimitMinor < 0 || c.fineLimitMinor > MAX_BALANCE_MINOR)
+  )
+    problems.push(`the fine limit is a whole number of minor units from 0 to ${MAX_BALANCE_MINOR} (or none)`);
   if (!Number.isSafeInteger(c.enrolmentMonths) || c.enrolmentMonths < 1 || c.enrolmentMonths > 120)
     problems.push('the enrolment period is 1 to 120 months');
   for (const [label, age] of [

@@ -6,11 +6,12 @@ import { type Actor, actorLabel, type PatronActor } from '../../kernel/actor.ts'
 import { AppError, isAppError } from '../../kernel/app-error.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import { newId } from '../../kernel/ids.ts';
+import { MAX_AMOUNT_MINOR } from '../../kernel/money.ts';
 import { isLocalDate, localDateOf } from '../../kernel/time-zone.ts';
 import { library14Config, nextBarcode, patronCardsPdf } from '../../labels/index.ts';
-import { recordAudit } from '../audit/index.ts';
+import { createAuditService, recordAudit } from '../audit/index.ts';
 import type { Branch, BranchService } from '../branches/index.ts';
-import { dummyHash, hashPassword, verifyPassword } from '../staff/index.ts';
+import { createLoginLimiter, dummyHash, hashPassword, isGuessable, verifyPassword } from '../staff/index.ts';
 import { cardReplacedError } from './circulation-patron.ts';
 import type { PatronErrorCode } from './errors.ts';
 import { createPatronCsv } from './patron-csv.ts';
@@ -350,8 +351,18 @@ function checkShape(f: PatronFields, today: string): void {
   }
 }
 
+/** Refuses a PIN of the wrong shape, or one easy to guess (0000, 1234, 1212, a common password). */
 function checkPin(pin: string): void {
-  if (!isPin(pin)) fail('INVALID_PIN', 'A PIN is 4 to 8 digits', { field: 'pin' });
+  if (!isPin(pin))
+    fail('INVALID_PIN', 'A PIN is 4 to 64 characters, digits or a passphrase, without control characters', {
+      field: 'pin',
+    });
+  if (isGuessable(pin))
+    fail(
+      'INVALID_PIN',
+      'This PIN is too easy to guess: avoid repeated digits, sequences such as 1234, and common PINs',
+      { field: 'pin' },
+    );
 }
 
 function checkBarcode(barcode: string): void {
@@ -392,6 +403,11 @@ interface RegisterMode {
 export function createPatronService(deps: PatronServiceDeps) {
   const { db, clock, branches } = deps;
   const auth = deps.auth ?? DEFAULT_AUTH;
+  const loginLimiter = createLoginLimiter({
+    db,
+    clock,
+    limits: { maxFailures: auth.loginMaxFailures, windowMinutes: auth.loginWindowMinutes },
+  });
   const cardBarcodes = library14Config('patron', deps.barcodeInstitution);
   const hooks: PatronHooks = {
     onMerge: [...(deps.hooks?.onMerge ?? [])],
@@ -970,24 +986,50 @@ export function createPatronService(deps: PatronServiceDeps) {
       ).patron;
     },
 
-    /** Extends membership: the new expiry is the later of today and the current expiry, plus the category's months. */
-    async renew(actor: Actor, id: string): Promise<Patron> {
+    /**
+     * Extends membership by the category's months from the later of today and the current expiry, but
+     * never past that many months from today: renewing early, or again, reaches no further. An expiry
+     * already further out (set by hand) stays. With an idempotency key, a retry (the key already on one of
+     * this patron's renewals) changes nothing and answers with the patron as it is.
+     */
+    async renew(actor: Actor, id: string, options: { idempotencyKey?: string | null } = {}): Promise<Patron> {
+      const key = options.idempotencyKey ?? null;
+      if (key !== null && (key.trim() === '' || key.length > 200))
+        fail('INVALID_IDEMPOTENCY_KEY', 'An idempotency key is 1 to 200 characters');
       const current = await loadRow(db, id);
       const branch = await homeBranch(current.home_branch_id);
       const now = clock.now();
       const today = localDateOf(now, branch.timeZone);
       await db.transaction().execute(async (trx) => {
+        const before = await loadActive(trx, id);
+        // Writing the row locks it on PostgreSQL (SQLite serialises write transactions anyway): two
+        // renewals of one patron take turns, and the second reads the first's expiry and key.
+        await repo.updatePatronRow(trx, id, { updated_at: before.updated_at });
         const row = await loadActive(trx, id);
+        if (key !== null) {
+          const entries = await createAuditService({ db: trx }).list({
+            entityType: 'patron',
+            entityId: id,
+            limit: 200,
+          });
+          if (entries.some((e) => e.action === 'patron.renewed' && e.changes?.idempotencyKey === key)) return;
+        }
         const category = await loadCategory(trx, row.category_code);
-        // Dates as YYYY-MM-DD sort as text: the later of the two.
-        const from = [row.expires_on, today].sort()[1]!;
-        const expiresOn = addMonths(from, category.enrolment_months);
+        // From the later of today and the expiry, capped at one period from today: that cap is always the
+        // nearer, so the new expiry is one period from today, or the expiry if that is further (YYYY-MM-DD
+        // dates sort as text).
+        const limit = addMonths(today, category.enrolment_months);
+        const expiresOn = [row.expires_on, limit].sort()[1]!;
+        if (expiresOn === row.expires_on) return;
         await repo.updatePatronRow(trx, id, { expires_on: expiresOn, updated_at: now.toISOString() });
         await recordAudit(trx, now, actor, {
           action: 'patron.renewed',
           entityType: 'patron',
           entityId: id,
-          changes: { expiresOn: { from: row.expires_on, to: expiresOn } },
+          changes: {
+            expiresOn: { from: row.expires_on, to: expiresOn },
+            ...(key === null ? {} : { idempotencyKey: key }),
+          },
         });
       });
       return readPatron(id);
@@ -996,7 +1038,9 @@ export function createPatronService(deps: PatronServiceDeps) {
     /** Sets (or, with null, clears) the patron's PIN; their catalog sessions end. The PIN is never logged. */
     async setPin(actor: Actor, id: string, pin: string | null): Promise<void> {
       if (pin !== null) checkPin(pin);
-      await loadActive(db, id);
+      const current = await loadActive(db, id);
+      if (pin !== null && current.pin_hash !== null && (await verifyPassword(pin, current.pin_hash)))
+        fail('INVALID_PIN', 'The new PIN must differ from the current one', { field: 'pin' });
       const pinHash = pin === null ? null : await hashPassword(pin);
       const now = clock.now();
       await db.transaction().execute(async (trx) => {
@@ -1092,8 +1136,10 @@ export function createPatronService(deps: PatronServiceDeps) {
       if (reason.length > 200)
         fail('INVALID_REASON', 'A replacement reason is at most 200 characters', { field: 'reason' });
       const fee = input.feeMinor ?? 0;
-      if (!Number.isSafeInteger(fee) || fee < 0)
-        fail('INVALID_FEE', 'The fee is a whole number of minor units from 0', { field: 'feeMinor' });
+      if (!Number.isSafeInteger(fee) || fee < 0 || fee > MAX_AMOUNT_MINOR)
+        fail('INVALID_FEE', `The fee is a whole number of minor units from 0 to ${MAX_AMOUNT_MINOR}`, {
+          field: 'feeMinor',
+        });
       if (fee > 0 && !hooks.chargeFee)
         fail('PATRON_FEE_UNAVAILABLE', 'Fees cannot be charged here: the fines module is not set up');
       const now = clock.now();
@@ -1264,41 +1310,25 @@ export function createPatronService(deps: PatronServiceDeps) {
     // ------------------------------------------------------------ public catalog login
 
     /**
-     * Patron login with card and PIN. Every attempt is recorded (under a hash of the card); after too
-     * many failures for the card, or from the address, logins are refused with RATE_LIMITED before the
-     * PIN is checked. Unknown, replaced or merged cards, patrons without a PIN and wrong PINs all get
-     * the same INVALID_CREDENTIALS answer, in the same time.
+     * Patron login with card and PIN. Each attempt first reserves its place under the log-in limits
+     * shared with staff log-in (per card, under a hash of it, and per address), counted as a failure
+     * until it succeeds; past the limits logins are refused with RATE_LIMITED before the PIN is
+     * checked. Unknown, replaced or merged cards, patrons without a PIN and wrong PINs all get the same
+     * INVALID_CREDENTIALS answer, in the same time.
      */
     async login(input: { cardBarcode: string; pin: string; ip: string }): Promise<NewPatronSession> {
-      const now = clock.now();
       const barcode = input.cardBarcode.trim();
-      const name = attemptName(barcode);
-      const windowStart = new Date(now.getTime() - auth.loginWindowMinutes * 60_000).toISOString();
-      const failures = await repo.countRecentFailures(db, name, input.ip, windowStart);
-      if (failures.byUser >= auth.loginMaxFailures || failures.byIp >= auth.loginMaxFailures * 5)
-        fail('RATE_LIMITED', `Too many failed sign-ins; try again in ${auth.loginWindowMinutes} minutes`, {
-          retryAfterSeconds: auth.loginWindowMinutes * 60,
-        });
+      const reservation = await loginLimiter.reserve(attemptName(barcode), input.ip);
       const card = barcode === '' ? undefined : await repo.findCardByBarcode(db, barcode);
       const patron = card?.status === 'active' ? await repo.findPatronById(db, card.patron_id) : undefined;
       const usable = patron !== undefined && patron.status === 'active' && patron.pin_hash !== null;
       const matches = await verifyPassword(input.pin, usable ? patron.pin_hash! : await dummyHash());
-      const succeeded = usable && matches;
-      const attempt = {
-        id: newId(now.getTime()),
-        username: name,
-        ip: input.ip,
-        at: now.toISOString(),
-        succeeded,
-      };
-      if (!succeeded || patron === undefined) {
-        await repo.insertLoginAttempt(db, attempt);
-        fail('INVALID_CREDENTIALS', 'The card number or PIN is not right');
-      }
+      if (!usable || !matches) fail('INVALID_CREDENTIALS', 'The card number or PIN is not right');
+      const now = clock.now();
       const token = randomBytes(32).toString('base64url');
       const expiresAt = new Date(now.getTime() + auth.sessionTtlHours * 3_600_000).toISOString();
       await db.transaction().execute(async (trx) => {
-        await repo.insertLoginAttempt(trx, attempt);
+        await loginLimiter.succeeded(trx, reservation);
         await repo.insertSession(trx, {
           token_hash: hashPatronToken(token),
           patron_id: patron.id,

@@ -3,7 +3,7 @@ import type { Executor } from '../../db/database.ts';
 import type { StaffActor } from '../../kernel/actor.ts';
 import { AppError } from '../../kernel/app-error.ts';
 import type { Clock } from '../../kernel/clock.ts';
-import { newId } from '../../kernel/ids.ts';
+import { createLoginLimiter } from './login-limiter.ts';
 import { dummyHash, verifyPassword } from './password.ts';
 import * as repo from './staff-repository.ts';
 import { hashSecret } from './staff-service.ts';
@@ -30,6 +30,11 @@ const TOUCH_AFTER_MS = 60_000;
 /** Staff login with sessions, and authentication of sessions and API tokens on every request. */
 export function createAuthService(deps: { db: Executor; clock: Clock; options: AuthOptions }) {
   const { db, clock, options } = deps;
+  const limiter = createLoginLimiter({
+    db,
+    clock,
+    limits: { maxFailures: options.loginMaxFailures, windowMinutes: options.loginWindowMinutes },
+  });
 
   async function actorFor(
     userId: string,
@@ -50,37 +55,25 @@ export function createAuthService(deps: { db: Executor; clock: Clock; options: A
 
   return {
     /**
-     * Checks a user name and password and opens a session. Every attempt is recorded; after too many
-     * failures for the user name (or from the address) in the window, logins are refused with
-     * RATE_LIMITED before the password is even checked. The answer for an unknown user and a wrong
-     * password is the same, and takes the same time.
+     * Checks a user name and password and opens a session. Each attempt first reserves its place under
+     * the log-in limits (per user name and per address), counted as a failure until it succeeds; past
+     * the limits logins are refused with RATE_LIMITED before the password is even checked. The answer
+     * for an unknown user and a wrong password is the same, and takes the same time.
      */
     async login(input: { username: string; password: string; ip: string }): Promise<NewSession> {
-      const now = clock.now();
       const username = input.username.trim().toLowerCase();
-      const windowStart = new Date(now.getTime() - options.loginWindowMinutes * 60_000).toISOString();
-      const failures = await repo.countRecentFailures(db, username, input.ip, windowStart);
-      if (failures.byUser >= options.loginMaxFailures || failures.byIp >= options.loginMaxFailures * 5) {
-        throw new AppError(
-          'RATE_LIMITED',
-          `Too many failed logins; try again in ${options.loginWindowMinutes} minutes`,
-          {
-            retryAfterSeconds: options.loginWindowMinutes * 60,
-          },
-        );
-      }
+      const reservation = await limiter.reserve(username, input.ip);
       const user = await repo.findStaffUserByUsername(db, username);
       const matches = await verifyPassword(input.password, user?.password_hash ?? (await dummyHash()));
       const succeeded = matches && user !== undefined && Boolean(user.is_active);
-      const attempt = { id: newId(now.getTime()), username, ip: input.ip, at: now.toISOString(), succeeded };
       if (!succeeded || user === undefined) {
-        await repo.insertLoginAttempt(db, attempt);
         throw new AppError('INVALID_CREDENTIALS', 'The user name or password is not right');
       }
+      const now = clock.now();
       const token = randomBytes(32).toString('base64url');
       const expiresAt = new Date(now.getTime() + options.sessionTtlHours * 3_600_000).toISOString();
       await db.transaction().execute(async (trx) => {
-        await repo.insertLoginAttempt(trx, attempt);
+        await limiter.succeeded(trx, reservation);
         await repo.insertSession(trx, {
           token_hash: hashSecret(token),
           user_id: user.id,

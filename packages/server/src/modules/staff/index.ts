@@ -1,6 +1,19 @@
 export { type AuthOptions, type AuthService, createAuthService, type NewSession } from './auth-service.ts';
 export type { StaffErrorCode } from './errors.ts';
-export { dummyHash, generatePassword, hashPassword, passwordProblem, verifyPassword } from './password.ts';
+export {
+  createLoginLimiter,
+  type LoginLimiter,
+  type LoginLimits,
+  type LoginReservation,
+} from './login-limiter.ts';
+export {
+  dummyHash,
+  generatePassword,
+  hashPassword,
+  isGuessable,
+  passwordProblem,
+  verifyPassword,
+} from './password.ts';
 export {
   type ApiToken,
   createStaffService,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { generatePassword, hashPassword, passwordProblem, verifyPassword } from './password.ts';
+import { generatePassword, hashPassword, isGuessable, passwordProblem, verifyPassword } from './password.ts';
 
 describe('hashPassword', () => {
   it('verifies the right password and refuses a wrong one', async () => {
@@ -27,8 +27,28 @@ describe('passwordProblem', () => {
     ['alice-is-great', 'alice', 'The password must not contain the user name'],
     ['x'.repeat(257), 'alice', 'Passwords must be at most 256 characters long'],
     ['a long passphrase', 'alice', null],
+    [' '.repeat(12), 'alice', 'The password must not be only spaces'],
+    ['Password123!', 'alice', expect.stringMatching(/too easy to guess/)],
   ])('judges %j for %s', (password, username, problem) => {
-    expect(passwordProblem(password, username)).toBe(problem);
+    expect(passwordProblem(password, username)).toEqual(problem);
+  });
+
+  it.each([
+    ['123456789012', true],
+    ['0987654321', true],
+    ['7890', true],
+    ['zyxwvu', true],
+    ['aaaaaaaaaaaa', true],
+    ['1212', true],
+    ['abcabcabcabc', true],
+    ['letmein', true],
+    ['LetMeIn2024!', true],
+    ['p@ssw0rd', true],
+    ['5813', false],
+    ['2468', false],
+    ['correct horse battery staple', false],
+  ])('finds %j easy to guess: %s', (secret, guessable) => {
+    expect(isGuessable(secret)).toBe(guessable);
   });
 
   it('generates passwords of the asked length from an unambiguous alphabet', () => {

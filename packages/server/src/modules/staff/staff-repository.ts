@@ -1,4 +1,6 @@
-import type { Executor } from '../../db/database.ts';
+import { createHash } from 'node:crypto';
+import { sql } from 'kysely';
+import { type Executor, isPostgres } from '../../db/database.ts';
 import { prepared } from '../../db/prepared.ts';
 import type { ApiTokenRow, LoginAttemptRow, RoleRow, SessionRow, StaffUserRow } from '../../db/schema.ts';
 
@@ -240,29 +242,56 @@ export async function updateApiTokenRow(
 
 // Login attempts
 
-export async function insertLoginAttempt(db: Executor, row: LoginAttemptRow): Promise<void> {
-  await db.insertInto('login_attempts').values(row).execute();
+/** A 64-bit advisory lock key for a text (the first eight bytes of its SHA-256), as PostgreSQL takes it. */
+function advisoryKey(text: string): bigint {
+  return createHash('sha256').update(text).digest().readBigInt64BE(0);
 }
 
-/** Failed attempts since `since` for a user name and from an address. */
-export async function countRecentFailures(db: Executor, username: string, ip: string, since: string) {
-  const [byUser, byIp] = await Promise.all([
+/** Failed or unfinished attempts since `since` under a name, and from an address. */
+async function countOpenAttempts(db: Executor, username: string, ip: string, since: string) {
+  const count = (column: 'username' | 'ip', value: string) =>
     db
       .selectFrom('login_attempts')
       .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('username', '=', username)
+      .where(column, '=', value)
       .where('at', '>', since)
       .where('succeeded', '=', false)
-      .executeTakeFirstOrThrow(),
-    db
-      .selectFrom('login_attempts')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('ip', '=', ip)
-      .where('at', '>', since)
-      .where('succeeded', '=', false)
-      .executeTakeFirstOrThrow(),
-  ]);
-  return { byUser: Number(byUser.n), byIp: Number(byIp.n) };
+      .executeTakeFirstOrThrow();
+  const byName = await count('username', username);
+  const byIp = await count('ip', ip);
+  return { byName: Number(byName.n), byIp: Number(byIp.n) };
+}
+
+/**
+ * Records an attempt as failed before its password is checked, unless its name already has
+ * `limits.byName` failed or unfinished attempts since `since`, or its address `limits.byIp`; returns
+ * whether it was recorded. Counting and inserting are one transaction that holds both keys, so
+ * simultaneous attempts, from any number of processes, never pass a limit together: on SQLite the
+ * transaction begins IMMEDIATE and so holds the database's one write lock; on PostgreSQL it takes a
+ * transaction-level advisory lock per key, in one global order so that two attempts never deadlock.
+ */
+export async function reserveLoginAttempt(
+  db: Executor,
+  row: LoginAttemptRow,
+  since: string,
+  limits: { byName: number; byIp: number },
+): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    if (isPostgres(trx)) {
+      const keys = [advisoryKey(`login name ${row.username}`), advisoryKey(`login ip ${row.ip}`)];
+      keys.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      for (const key of keys) await sql`select pg_advisory_xact_lock(${key.toString()}::bigint)`.execute(trx);
+    }
+    const open = await countOpenAttempts(trx, row.username, row.ip, since);
+    if (open.byName >= limits.byName || open.byIp >= limits.byIp) return false;
+    await trx.insertInto('login_attempts').values(row).execute();
+    return true;
+  });
+}
+
+/** Marks a recorded attempt as succeeded, so it no longer counts against the limits. */
+export async function markLoginAttemptSucceeded(db: Executor, id: string): Promise<void> {
+  await db.updateTable('login_attempts').set({ succeeded: true }).where('id', '=', id).execute();
 }
 
 export async function deleteLoginAttemptsBefore(db: Executor, before: string): Promise<void> {

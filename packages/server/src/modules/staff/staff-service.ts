@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { isPermission } from '@stacks/contract';
+import { ALL_PERMISSIONS, isPermission } from '@stacks/contract';
 import type { Executor } from '../../db/database.ts';
 import { isForeignKeyViolation, isUniqueViolation } from '../../db/errors.ts';
 import type { ApiTokenRow, RoleRow, StaffUserRow } from '../../db/schema.ts';
-import type { Actor } from '../../kernel/actor.ts';
+import { type Actor, can } from '../../kernel/actor.ts';
 import { AppError } from '../../kernel/app-error.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import { newId } from '../../kernel/ids.ts';
@@ -113,6 +113,36 @@ function checkPermissions(permissions: readonly string[]): void {
     fail('UNKNOWN_PERMISSION', `Unknown permission: ${unknown.join(', ')}`, { unknown });
 }
 
+/** The permissions in `wanted` the actor does not hold (none for holders of `*` and for the system). */
+function lacking(actor: Actor, wanted: Iterable<string>): string[] {
+  return [...new Set(wanted)].filter((p) => !can(actor, p)).sort();
+}
+
+/**
+ * Nobody grants a permission they do not hold: not to a role, not to an account through its roles,
+ * not to an API token (a token's own permissions bound what it may grant).
+ */
+function checkGrant(actor: Actor, permissions: Iterable<string>, to: string): void {
+  const missing = lacking(actor, permissions);
+  if (missing.length > 0) {
+    fail('FORBIDDEN', `You cannot give ${to} permissions you do not hold yourself: ${missing.join(', ')}`, {
+      missing,
+    });
+  }
+}
+
+/** True when the actor is the staff member `userId` (through a session or one of their tokens). */
+function isSelf(actor: Actor, userId: string): boolean {
+  return actor.type === 'staff' && actor.id === userId;
+}
+
+/** What a refusal says about an account or role holding more than the actor. */
+function holdsMoreMessage(what: string, missing: readonly string[]): string {
+  return missing.includes(ALL_PERMISSIONS)
+    ? `${what} has every permission (*); only an administrator can change it`
+    : `${what} holds permissions you do not hold (${missing.join(', ')}); only someone holding them can change it`;
+}
+
 /** Staff accounts, roles and API tokens. */
 export function createStaffService(deps: { db: Executor; clock: Clock }) {
   const { db, clock } = deps;
@@ -128,6 +158,32 @@ export function createStaffService(deps: { db: Executor; clock: Clock }) {
       if (!(await repo.findRoleById(trx, roleId)))
         fail('ROLE_NOT_FOUND', `No role has the id ${roleId}`, { roleId });
     }
+  }
+
+  /** The union of the permissions of these roles. */
+  async function permissionsOfRoles(trx: Executor, roleIds: readonly string[]): Promise<string[]> {
+    return [...(await repo.findRolePermissions(trx, roleIds)).values()].flat();
+  }
+
+  /**
+   * Nobody acts for an account holding a permission they do not hold (only administrators change
+   * administrators): editing it, resetting its password, deactivating it, changing its roles, making
+   * or revoking its tokens.
+   */
+  async function checkActingFor(trx: Executor, actor: Actor, user: StaffUser): Promise<void> {
+    const missing = lacking(actor, await repo.findUserPermissions(trx, user.id));
+    if (missing.length > 0)
+      fail('FORBIDDEN', holdsMoreMessage(`The account ${user.username}`, missing), {
+        userId: user.id,
+        missing,
+      });
+  }
+
+  /** Only someone holding every permission of a role may change or delete it. */
+  function checkRoleHeld(actor: Actor, role: Role): void {
+    const missing = lacking(actor, role.permissions);
+    if (missing.length > 0)
+      fail('FORBIDDEN', holdsMoreMessage(`The role ${role.name}`, missing), { roleId: role.id, missing });
   }
 
   /** Refuses a change that would take away the last active administrator the library had. */
@@ -197,6 +253,7 @@ export function createStaffService(deps: { db: Executor; clock: Clock }) {
       try {
         await db.transaction().execute(async (trx) => {
           await checkRolesExist(trx, input.roleIds ?? []);
+          checkGrant(actor, await permissionsOfRoles(trx, input.roleIds ?? []), 'an account');
           await repo.insertStaffUser(trx, {
             id,
             username,
@@ -240,11 +297,22 @@ export function createStaffService(deps: { db: Executor; clock: Clock }) {
         const current = await loadUser(db, id);
         const problem = passwordProblem(changes.password, current.username);
         if (problem) fail('WEAK_PASSWORD', problem);
+        // Whether it is the current password is told only to someone who may act for the account
+        // (the transaction below checks that again).
+        await checkActingFor(db, actor, current);
+        const row = await repo.findStaffUserById(db, id);
+        if (row && (await verifyPassword(changes.password, row.password_hash)))
+          fail('WEAK_PASSWORD', 'The new password must differ from the current one');
         passwordHash = await hashPassword(changes.password);
       }
       try {
         await db.transaction().execute(async (trx) => {
           const before = await loadUser(trx, id);
+          await checkActingFor(trx, actor, before);
+          if (changes.roleIds !== undefined) {
+            await checkRolesExist(trx, changes.roleIds);
+            checkGrant(actor, await permissionsOfRoles(trx, changes.roleIds), 'an account');
+          }
           const administratorsBefore = (await repo.findActiveAdministratorIds(trx)).length;
           const row: Partial<StaffUserRow> = { updated_at: now.toISOString() };
           const diff: Record<string, unknown> = {};
@@ -270,7 +338,6 @@ export function createStaffService(deps: { db: Executor; clock: Clock }) {
           }
           await repo.updateStaffUserRow(trx, id, row);
           if (changes.roleIds !== undefined) {
-            await checkRolesExist(trx, changes.roleIds);
             await repo.replaceUserRoles(trx, id, changes.roleIds);
             diff.roleIds = { from: before.roleIds, to: changes.roleIds };
           }
@@ -305,6 +372,9 @@ export function createStaffService(deps: { db: Executor; clock: Clock }) {
       }
       const problem = passwordProblem(input.newPassword, row.username);
       if (problem) fail('WEAK_PASSWORD', problem);
+      // The current password was just verified, so comparing the texts (as hashing normalises them) suffices.
+      if (input.newPassword.normalize('NFKC') === input.currentPassword.normalize('NFKC'))
+        fail('WEAK_PASSWORD', 'The new password must differ from the current one');
       const passwordHash = await hashPassword(input.newPassword);
       const now = clock.now();
       await db.transaction().execute(async (trx) => {
@@ -337,6 +407,7 @@ export function createStaffService(deps: { db: Executor; clock: Clock }) {
       input: { name: string; description?: string; permissions: string[] },
     ): Promise<Role> {
       checkPermissions(input.permissions);
+      checkGrant(actor, input.permissions, 'a role');
       const now = clock.now();
       const id = newId(now.getTime());
       const permissions = [...new Set(input.permissions)].sort();
@@ -378,6 +449,8 @@ export function createStaffService(deps: { db: Executor; clock: Clock }) {
       try {
         await db.transaction().execute(async (trx) => {
           const before = await loadRole(trx, id);
+          checkRoleHeld(actor, before);
+          if (changes.permissions !== undefined) checkGrant(actor, changes.permissions, 'a role');
           const administratorsBefore = (await repo.findActiveAdministratorIds(trx)).length;
           const row: Partial<RoleRow> = { updated_at: now.toISOString() };
           if (changes.name !== undefined) row.name = changes.name;
@@ -408,6 +481,7 @@ export function createStaffService(deps: { db: Executor; clock: Clock }) {
       const now = clock.now();
       await db.transaction().execute(async (trx) => {
         const before = await loadRole(trx, id);
+        checkRoleHeld(actor, before);
         const holders = await repo.countUsersWithRole(trx, id);
         if (holders > 0)
           fail(
@@ -432,7 +506,8 @@ export function createStaffService(deps: { db: Executor; clock: Clock }) {
     /**
      * Creates an API token that acts as `userId` (an integration usually gets an account of its own),
      * optionally limited to some of that user's permissions. The secret is returned once and stored only
-     * as a hash.
+     * as a hash. The actor must hold every permission the token carries (the user's, when unlimited), and
+     * for another user every permission that user holds.
      */
     async createToken(
       actor: Actor,
@@ -458,6 +533,9 @@ export function createStaffService(deps: { db: Executor; clock: Clock }) {
       };
       await db.transaction().execute(async (trx) => {
         const user = await loadUser(trx, input.userId);
+        // A token for oneself may carry what the actor holds; one for anyone else also acts for them.
+        if (!isSelf(actor, user.id)) await checkActingFor(trx, actor, user);
+        checkGrant(actor, input.permissions ?? (await repo.findUserPermissions(trx, user.id)), 'a token');
         if (!user.isActive)
           fail('STAFF_USER_NOT_FOUND', `The account ${user.username} is deactivated`, {
             userId: input.userId,
@@ -484,6 +562,7 @@ export function createStaffService(deps: { db: Executor; clock: Clock }) {
       await db.transaction().execute(async (trx) => {
         const row = await repo.findApiTokenById(trx, id);
         if (!row) fail('TOKEN_NOT_FOUND', `No API token has the id ${id}`, { tokenId: id });
+        if (!isSelf(actor, row.user_id)) await checkActingFor(trx, actor, await loadUser(trx, row.user_id));
         if (row.revoked_at === null) {
           await repo.updateApiTokenRow(trx, id, { revoked_at: now.toISOString() });
           await recordAudit(trx, now, actor, {

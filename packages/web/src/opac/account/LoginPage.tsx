@@ -71,12 +71,11 @@ export function LoginPage({ search }: { search: string }) {
             id="pin"
             name="password"
             type="password"
-            inputMode="numeric"
             autoComplete="current-password"
             value={pin}
             onChange={(e) => setPin(e.target.value)}
             aria-describedby={error ? 'login-error' : undefined}
-            maxLength={16}
+            maxLength={64}
             required
           />
         </div>

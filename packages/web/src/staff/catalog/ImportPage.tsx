@@ -200,7 +200,7 @@ export function ImportPage() {
         <pre className="code">
           <code>
             {[
-              'npx stacks export --format iso2709 --out catalog.mrc',
+              'npx stacks export --format iso2709 --out catalog.mrc --report catalog-report.json',
               "npx stacks export --format marcxml --query 'subject:jazz' --out jazz.xml",
               'npx stacks export --format json --query \'author:"wall, larry"\' --out wall.json',
             ].join('\n')}
@@ -240,7 +240,10 @@ function Progress({ job, uploading }: { job: ImportJob | null; uploading: boolea
   );
 }
 
-/** The import's report: counts, then every problem with its record's position in the file. */
+/**
+ * The import's report: counts, then every problem with its record's number, the field it is in and
+ * the byte offset of the problem itself (and of its record, when that differs).
+ */
 function Report({ job, headingRef }: { job: ImportJob; headingRef: RefObject<HTMLHeadingElement | null> }) {
   const { t } = useI18n();
   const [all, setAll] = useState(false);
@@ -288,6 +291,7 @@ function Report({ job, headingRef }: { job: ImportJob; headingRef: RefObject<HTM
                 <thead>
                   <tr>
                     <th scope="col">{t('import.problem.record')}</th>
+                    <th scope="col">{t('import.problem.field')}</th>
                     <th scope="col">{t('import.problem.offset')}</th>
                     <th scope="col">{t('import.problem.severity')}</th>
                     <th scope="col">{t('import.problem.message')}</th>
@@ -298,7 +302,16 @@ function Report({ job, headingRef }: { job: ImportJob; headingRef: RefObject<HTM
                     // biome-ignore lint/suspicious/noArrayIndexKey: problems have no id; the list never reorders.
                     <tr key={i}>
                       <td>{p.recordIndex + 1}</td>
-                      <td>{p.byteOffset}</td>
+                      <td>{p.tag ?? '—'}</td>
+                      <td>
+                        {p.byteOffset}
+                        {p.byteOffset !== p.recordOffset && (
+                          <span className="hint">
+                            {' '}
+                            {t('import.problem.recordAt', { offset: p.recordOffset })}
+                          </span>
+                        )}
+                      </td>
                       <td>
                         <span className={p.severity === 'error' ? 'tag bad-tag' : 'tag'}>
                           {t(`import.severity.${p.severity}`)}

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useI18n } from '../../shared/i18n.ts';
 import { call, errorText } from '../call.ts';
+import { STAFF_ENDPOINTS } from '../endpoints.ts';
 import { ErrorMessage, PageHeading } from '../Page.tsx';
 import { Link } from '../router.tsx';
 import { useSession } from '../session.tsx';
@@ -11,6 +12,29 @@ import type { BibRecord, Item } from '../types.ts';
 
 /** File name endings of a record's download formats. */
 const EXTENSIONS = { marcxml: 'xml', iso2709: 'mrc', json: 'json', text: 'txt' } as const;
+
+/** Where a record's imported original is downloaded from (the server names the file). */
+function originalUrl(id: string): string {
+  const [, path] = STAFF_ENDPOINTS.recordSource.split(' ') as [string, string];
+  return path.replace('{id}', encodeURIComponent(id));
+}
+
+/** Whether the record was imported from a file, so its original can be downloaded (null while asking). */
+function useHasOriginal(id: string): boolean | null {
+  const [has, setHas] = useState<boolean | null>(null);
+  useEffect(() => {
+    let live = true;
+    setHas(null);
+    fetch(originalUrl(id), { method: 'HEAD', credentials: 'same-origin' }).then(
+      (response) => live && setHas(response.ok),
+      () => live && setHas(false),
+    );
+    return () => {
+      live = false;
+    };
+  }, [id]);
+  return has;
+}
 
 /** One record as staff see it: the description and every copy with its branch, call number and status. */
 export function RecordView({ id }: { id: string }) {
@@ -24,6 +48,7 @@ export function RecordView({ id }: { id: string }) {
   const [saved, setSaved] = useState<string | null>(null);
   const [editingMarc, setEditingMarc] = useState(false);
   const [marcSaved, setMarcSaved] = useState<string | null>(null);
+  const hasOriginal = useHasOriginal(id);
 
   useEffect(() => {
     let live = true;
@@ -108,6 +133,14 @@ export function RecordView({ id }: { id: string }) {
             </a>
           </span>
         ))}
+        {hasOriginal && (
+          <>
+            {' · '}
+            <a href={originalUrl(record.id)} download>
+              {t('record.original')}
+            </a>
+          </>
+        )}
       </nav>
       {edit && !editingMarc && (
         <p>

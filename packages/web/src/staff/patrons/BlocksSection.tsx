@@ -7,7 +7,7 @@ import { useSession } from '../session.tsx';
 import type { Patron } from '../types.ts';
 import type { PatronBlock, ReplaceCardResponse } from './account-types.ts';
 import { Feedback, useAction } from './action.tsx';
-import { endpointHref, parseMinor } from './money.ts';
+import { endpointHref, newIdempotencyKey, parseMinor } from './money.ts';
 
 /**
  * The patron's manual blocks (staff put them on with a reason and lift them), for staff with
@@ -134,9 +134,13 @@ export function MembershipSection({
     notes: patron.notes ?? '',
   });
 
+  // A fresh idempotency key per click, so a request repeated on the way renews once.
   const renew = () =>
     action.run(async () => {
-      const renewed = await call<Patron>('patronRenew', { params: { id: patron.id } });
+      const renewed = await call<Patron>('patronRenew', {
+        params: { id: patron.id },
+        body: { idempotencyKey: newIdempotencyKey() },
+      });
       onChanged(renewed);
       return t('membership.renewed', { date: formatLocalDate(renewed.expiresOn, language) });
     });

@@ -183,7 +183,7 @@ export function PatronRegister() {
         {text(
           'pin',
           t('register.pin'),
-          { inputMode: 'numeric', pattern: '\\d{4,8}', maxLength: 8, autoComplete: 'off' },
+          { minLength: 4, maxLength: 64, autoComplete: 'off' },
           t('register.pinHint'),
         )}
         <ErrorMessage text={error} />
