@@ -6,7 +6,7 @@ import {
   preferredLanguage,
   translator,
   useI18n,
-} from '../shared/i18n.ts';
+} from '../common/i18n.ts';
 import { LoginPage } from './account/LoginPage.tsx';
 import { OPAC_MESSAGES } from './messages.ts';
 import { RecordPage } from './record/RecordPage.tsx';

@@ -1,8 +1,8 @@
 import type { Static } from '@sinclair/typebox';
 import type { Branch, SearchResponse } from '@stacks/contract';
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { request } from '../shared/api.ts';
-import { useI18n } from '../shared/i18n.ts';
+import { request } from '../common/api.ts';
+import { useI18n } from '../common/i18n.ts';
 import { OPAC_ENDPOINTS } from './endpoints.ts';
 
 /** A branch as the catalog names it: its name when the server tells us, else a number (Branch 1, 2 …). */

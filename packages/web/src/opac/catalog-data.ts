@@ -1,6 +1,6 @@
 import type { Static } from '@sinclair/typebox';
 import type { SearchHit, SearchResponse } from '@stacks/contract';
-import { request } from '../shared/api.ts';
+import { request } from '../common/api.ts';
 import { OPAC_ENDPOINTS } from './endpoints.ts';
 
 /** One search result as the API answers it (title, authors, year, format, availability per branch). */

@@ -1,4 +1,4 @@
-import type { Language, Translate } from '../shared/i18n.ts';
+import type { Language, Translate } from '../common/i18n.ts';
 
 /**
  * How the public catalog writes dates, money, languages and material types for a person, in the

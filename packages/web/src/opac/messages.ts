@@ -1,4 +1,4 @@
-import type { Language, Messages } from '../shared/i18n.ts';
+import type { Language, Messages } from '../common/i18n.ts';
 
 /**
  * Every string the public catalog shows, in English and Spanish. Messages from the API (a refusal's

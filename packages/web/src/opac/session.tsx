@@ -1,6 +1,6 @@
 import type { PatronMe } from '@stacks/contract';
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
-import { ApiError, request } from '../shared/api.ts';
+import { ApiError, request } from '../common/api.ts';
 import { OPAC_ENDPOINTS } from './endpoints.ts';
 
 /**

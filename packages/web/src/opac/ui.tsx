@@ -1,6 +1,6 @@
 import { type ReactNode, useEffect, useRef } from 'react';
-import { ApiError } from '../shared/api.ts';
-import { type Language, type Translate, useI18n } from '../shared/i18n.ts';
+import { ApiError } from '../common/api.ts';
+import { type Language, type Translate, useI18n } from '../common/i18n.ts';
 import { hasNavigated } from './router.tsx';
 
 /**

@@ -1,5 +1,5 @@
 import { type ReactNode, useCallback, useEffect, useMemo, useState } from 'react';
-import { ApiError } from '../shared/api.ts';
+import { ApiError } from '../common/api.ts';
 import {
   I18nContext,
   LANGUAGES,
@@ -7,7 +7,7 @@ import {
   preferredLanguage,
   translator,
   useI18n,
-} from '../shared/i18n.ts';
+} from '../common/i18n.ts';
 import { AdminPage } from './admin/AdminPage.tsx';
 import { BranchChooser } from './BranchChooser.tsx';
 import { call, errorText, onSignedOut } from './call.ts';

@@ -1,4 +1,4 @@
-import { useI18n } from '../shared/i18n.ts';
+import { useI18n } from '../common/i18n.ts';
 import { PageHeading } from './Page.tsx';
 import type { Branch } from './types.ts';
 

@@ -1,5 +1,5 @@
 import { type ReactNode, useEffect, useRef } from 'react';
-import { useI18n } from '../shared/i18n.ts';
+import { useI18n } from '../common/i18n.ts';
 
 /**
  * A page's one `h1`. It takes the focus when the page opens (so a screen reader starts there after

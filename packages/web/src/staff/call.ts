@@ -1,5 +1,5 @@
-import { ApiError, request } from '../shared/api.ts';
-import type { Translate } from '../shared/i18n.ts';
+import { ApiError, request } from '../common/api.ts';
+import type { Translate } from '../common/i18n.ts';
 import { STAFF_ENDPOINTS, type StaffEndpoint } from './endpoints.ts';
 
 let whenSignedOut: () => void = () => undefined;

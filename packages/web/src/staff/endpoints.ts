@@ -1,4 +1,4 @@
-import type { EndpointSpec } from '../shared/api.ts';
+import type { EndpointSpec } from '../common/api.ts';
 
 /** Every API route the staff client calls (checked against the OpenAPI document by a server test). */
 export const STAFF_ENDPOINTS = {

@@ -1,4 +1,4 @@
-import type { Language, Messages } from '../shared/i18n.ts';
+import type { Language, Messages } from '../common/i18n.ts';
 import { ADMIN_MESSAGES } from './admin/messages.ts';
 import { IMPORT_MESSAGES } from './catalog/import-messages.ts';
 import { PATRON_ACCOUNT_MESSAGES } from './patrons/account-messages.ts';
@@ -559,7 +559,7 @@ const es: Messages = {
   'pager.range': '{from}–{to} de {total}',
 };
 
-/** The staff client's message catalogs (see src/shared/i18n.ts). */
+/** The staff client's message catalogs (see src/common/i18n.ts). */
 export const STAFF_MESSAGES: Record<Language, Messages> = {
   en: { ...en, ...ADMIN_MESSAGES.en, ...IMPORT_MESSAGES.en, ...PATRON_ACCOUNT_MESSAGES.en },
   es: { ...es, ...ADMIN_MESSAGES.es, ...IMPORT_MESSAGES.es, ...PATRON_ACCOUNT_MESSAGES.es },

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { useI18n } from '../../shared/i18n.ts';
+import { useI18n } from '../../common/i18n.ts';
 import { formatDate } from '../format.ts';
 import { navigate } from '../router.tsx';
 import { useSession } from '../session.tsx';

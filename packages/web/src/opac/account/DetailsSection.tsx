@@ -1,7 +1,7 @@
 import type { PatronMe } from '@stacks/contract';
 import { type FormEvent, useState } from 'react';
-import { ApiError } from '../../shared/api.ts';
-import { LANGUAGES, useI18n } from '../../shared/i18n.ts';
+import { ApiError } from '../../common/api.ts';
+import { LANGUAGES, useI18n } from '../../common/i18n.ts';
 import { OPAC_ENDPOINTS } from '../endpoints.ts';
 import { useSession } from '../session.tsx';
 import { errorText, LiveMessage, type Outcome } from '../ui.tsx';

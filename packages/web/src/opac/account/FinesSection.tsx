@@ -1,7 +1,7 @@
 import type { PatronAccount } from '@stacks/contract';
 import { useEffect, useState } from 'react';
-import { ApiError } from '../../shared/api.ts';
-import { useI18n } from '../../shared/i18n.ts';
+import { ApiError } from '../../common/api.ts';
+import { useI18n } from '../../common/i18n.ts';
 import { OPAC_ENDPOINTS } from '../endpoints.ts';
 import { formatInstant, formatMoney } from '../format.ts';
 import { errorText } from '../ui.tsx';

@@ -1,8 +1,8 @@
 import type { Static } from '@sinclair/typebox';
 import type { Hold as HoldSchema } from '@stacks/contract';
 import { type FormEvent, useCallback, useEffect, useRef, useState } from 'react';
-import type { EndpointSpec } from '../../shared/api.ts';
-import { type Translate, useI18n } from '../../shared/i18n.ts';
+import type { EndpointSpec } from '../../common/api.ts';
+import { type Translate, useI18n } from '../../common/i18n.ts';
 import { useBranches } from '../branches.ts';
 import { OPAC_ENDPOINTS } from '../endpoints.ts';
 import { formatDate } from '../format.ts';

@@ -1,7 +1,7 @@
 import type { Static } from '@sinclair/typebox';
 import type { Loan, RenewResponse } from '@stacks/contract';
 import { useEffect, useState } from 'react';
-import { useI18n } from '../../shared/i18n.ts';
+import { useI18n } from '../../common/i18n.ts';
 import { useBranches } from '../branches.ts';
 import { OPAC_ENDPOINTS } from '../endpoints.ts';
 import { formatInstant } from '../format.ts';

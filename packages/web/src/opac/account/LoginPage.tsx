@@ -1,5 +1,5 @@
 import { type FormEvent, useRef, useState } from 'react';
-import { useI18n } from '../../shared/i18n.ts';
+import { useI18n } from '../../common/i18n.ts';
 import { Link, navigate, safeNext } from '../router.tsx';
 import { useSession } from '../session.tsx';
 import { errorText, PageHeading, useDocumentTitle } from '../ui.tsx';

@@ -1,5 +1,5 @@
 import { useCallback } from 'react';
-import { ApiError, type EndpointSpec, request } from '../../shared/api.ts';
+import { ApiError, type EndpointSpec, request } from '../../common/api.ts';
 import { useSession } from '../session.tsx';
 
 /**

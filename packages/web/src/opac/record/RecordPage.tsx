@@ -1,8 +1,8 @@
 import type { Static } from '@sinclair/typebox';
 import type { BibRecordResponse, Hold, PublicCopy } from '@stacks/contract';
 import { type FormEvent, type ReactNode, useEffect, useRef, useState } from 'react';
-import { ApiError, request } from '../../shared/api.ts';
-import { useI18n } from '../../shared/i18n.ts';
+import { ApiError, request } from '../../common/api.ts';
+import { useI18n } from '../../common/i18n.ts';
 import { sortByName, useBranches } from '../branches.ts';
 import { type Hit, hitOf } from '../catalog-data.ts';
 import { OPAC_ENDPOINTS } from '../endpoints.ts';

@@ -1,7 +1,7 @@
 import type { SearchResponse } from '@stacks/contract';
 import { type FormEvent, useEffect, useMemo, useRef, useState } from 'react';
-import { request } from '../../shared/api.ts';
-import { type Translate, useI18n } from '../../shared/i18n.ts';
+import { request } from '../../common/api.ts';
+import { type Translate, useI18n } from '../../common/i18n.ts';
 import { sortByName, useBranches } from '../branches.ts';
 import { type Hit, rememberHits } from '../catalog-data.ts';
 import { OPAC_ENDPOINTS } from '../endpoints.ts';

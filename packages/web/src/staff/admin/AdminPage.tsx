@@ -1,4 +1,4 @@
-import { useI18n } from '../../shared/i18n.ts';
+import { useI18n } from '../../common/i18n.ts';
 import { NotAllowed, PageHeading } from '../Page.tsx';
 import { Link } from '../router.tsx';
 import { useSession } from '../session.tsx';

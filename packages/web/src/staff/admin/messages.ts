@@ -1,4 +1,4 @@
-import type { Messages } from '../../shared/i18n.ts';
+import type { Messages } from '../../common/i18n.ts';
 
 const en: Messages = {
   'admin.title': 'Administration',

@@ -1,5 +1,5 @@
 import { type FormEvent, useEffect, useState } from 'react';
-import { useI18n } from '../../shared/i18n.ts';
+import { useI18n } from '../../common/i18n.ts';
 import { call, errorText } from '../call.ts';
 import { ErrorMessage, PageHeading } from '../Page.tsx';
 import { Link, navigate } from '../router.tsx';

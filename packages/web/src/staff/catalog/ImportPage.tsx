@@ -1,8 +1,8 @@
 import type { Static } from '@sinclair/typebox';
 import type { ImportJob as ImportJobSchema, ItemType as ItemTypeSchema } from '@stacks/contract';
 import { type FormEvent, type RefObject, useEffect, useRef, useState } from 'react';
-import { ApiError } from '../../shared/api.ts';
-import { useI18n } from '../../shared/i18n.ts';
+import { ApiError } from '../../common/api.ts';
+import { useI18n } from '../../common/i18n.ts';
 import { call, errorText } from '../call.ts';
 import { STAFF_ENDPOINTS } from '../endpoints.ts';
 import { ErrorMessage, PageHeading } from '../Page.tsx';

@@ -1,7 +1,7 @@
 import type { Static } from '@sinclair/typebox';
 import type { ItemType as ItemTypeSchema } from '@stacks/contract';
 import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
-import { useI18n } from '../../shared/i18n.ts';
+import { useI18n } from '../../common/i18n.ts';
 import { call, errorText } from '../call.ts';
 import { ErrorMessage } from '../Page.tsx';
 import { useSession } from '../session.tsx';

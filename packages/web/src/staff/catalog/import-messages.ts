@@ -1,4 +1,4 @@
-import type { Messages } from '../../shared/i18n.ts';
+import type { Messages } from '../../common/i18n.ts';
 
 /** Strings of the import and export page (and the catalog's link to it). */
 export const IMPORT_MESSAGES: { en: Messages; es: Messages } = {

@@ -1,7 +1,7 @@
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { flushSync } from 'react-dom';
-import { ApiError } from '../../shared/api.ts';
-import { useI18n } from '../../shared/i18n.ts';
+import { ApiError } from '../../common/api.ts';
+import { useI18n } from '../../common/i18n.ts';
 import { call, errorText } from '../call.ts';
 import { formatInstant, formatLocalDate, formatMinor } from '../format.ts';
 import { navigate, useLocation } from '../router.tsx';

@@ -1,4 +1,4 @@
-import { useI18n } from '../../shared/i18n.ts';
+import { useI18n } from '../../common/i18n.ts';
 import { formatInstant, formatLocalDate, formatMinor } from '../format.ts';
 import { useSession } from '../session.tsx';
 import type { PatronAtDesk } from '../types.ts';

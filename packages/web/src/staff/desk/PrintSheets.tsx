@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 import { createPortal } from 'react-dom';
-import { useI18n } from '../../shared/i18n.ts';
+import { useI18n } from '../../common/i18n.ts';
 import { formatInstant, formatLocalDate } from '../format.ts';
 import type { Branch, CheckinResponse, CheckoutResponse } from '../types.ts';
 

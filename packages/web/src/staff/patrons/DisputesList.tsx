@@ -1,5 +1,5 @@
 import { type FormEvent, useCallback, useEffect, useRef, useState } from 'react';
-import { useI18n } from '../../shared/i18n.ts';
+import { useI18n } from '../../common/i18n.ts';
 import type { StaffUser } from '../admin/types.ts';
 import { call } from '../call.ts';
 import { formatInstant, formatMinor } from '../format.ts';

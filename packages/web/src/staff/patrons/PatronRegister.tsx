@@ -1,6 +1,6 @@
 import { type FormEvent, useEffect, useRef, useState } from 'react';
-import { ApiError } from '../../shared/api.ts';
-import { useI18n } from '../../shared/i18n.ts';
+import { ApiError } from '../../common/api.ts';
+import { useI18n } from '../../common/i18n.ts';
 import { call, errorText } from '../call.ts';
 import { formatLocalDate } from '../format.ts';
 import { ErrorMessage, PageHeading } from '../Page.tsx';

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import { useI18n } from '../../shared/i18n.ts';
+import { useI18n } from '../../common/i18n.ts';
 import { call, errorText } from '../call.ts';
 import { checkOutTo } from '../desk/Desk.tsx';
 import { fullName, PatronSummary } from '../desk/PatronSummary.tsx';

@@ -1,4 +1,4 @@
-import type { Messages } from '../../shared/i18n.ts';
+import type { Messages } from '../../common/i18n.ts';
 
 /** Strings of the patron record's account and card work (fines, payments, blocks, cards, membership). */
 export const PATRON_ACCOUNT_MESSAGES: { en: Messages; es: Messages } = {

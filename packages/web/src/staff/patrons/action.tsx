@@ -1,5 +1,5 @@
 import { type ReactNode, useCallback, useEffect, useId, useState } from 'react';
-import { useI18n } from '../../shared/i18n.ts';
+import { useI18n } from '../../common/i18n.ts';
 import { errorText } from '../call.ts';
 import { ErrorMessage } from '../Page.tsx';
 
